@@ -1,0 +1,1 @@
+"""The coach's home: today's calls and what needs attention."""

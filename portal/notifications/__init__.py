@@ -1,0 +1,1 @@
+"""Notifications: e-mail and calendar invites sent to clients and coaches."""

@@ -1,0 +1,1 @@
+"""Scheduling: availability, busy times and bookings for coaching calls."""
