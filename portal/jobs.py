@@ -37,6 +37,7 @@ def run_due(now: dt.datetime) -> dict[str, int]:
 
 def _register_core_duties() -> None:
     from portal.notifications.sending import send_due_emails
+    from portal.scheduling import calendars, emails  # noqa: F401  (their duties register on import)
 
     duty("emails")(send_due_emails)
 

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from portal.core.access import public, wants_json
 from portal.core.errors import DomainError
 from portal.core.timezones import is_valid_zone, local
-from portal.extensions import db
+from portal.extensions import db, limiter
 
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
@@ -81,6 +81,17 @@ def register_web(app: Flask) -> None:
         if wants_json():
             return api_error("server_error", "Something went wrong on our side.", 500)
         return error_page(500)
+
+    # Flask-Limiter keeps its settings on the one process-wide `limiter`, so building a second app (tests, the
+    # e2e live server) would switch the first app's limits on or off and share its storage. create_app has
+    # just called limiter.init_app(app): keep what that set up, and put it back at the start of each request.
+    own_limits = {name: getattr(limiter, name) for name in ("enabled", "_storage", "_limiter")}
+    own_limits["_key_prefix"] = app.config.get("RATELIMIT_KEY_PREFIX", "")
+
+    @app.before_request
+    def use_own_rate_limits() -> None:
+        for name, value in own_limits.items():
+            setattr(limiter, name, value)
 
     @app.before_request
     def nonce() -> None:

