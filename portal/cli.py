@@ -24,7 +24,11 @@ def register_cli(app: Flask) -> None:
         """Create a coach and print their slug."""
         from portal.accounts.services import create_coach
         from portal.core.access import Role
+        from portal.core.timezones import is_valid_zone
 
+        if not is_valid_zone(zone_name):
+            raise click.BadParameter(f"{zone_name!r} is not a time zone; use an IANA name such as America/New_York.",
+                                     param_hint="--timezone")
         try:
             user = create_coach(email=email, name=name, zone_name=zone_name, password=password, now=clock.now(),
                                 role=Role.ADMIN if admin else Role.COACH)

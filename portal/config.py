@@ -58,6 +58,8 @@ def load(instance_path: str, env: os._Environ[str] | dict[str, str] = os.environ
         "RATELIMIT_FORMS_IP": env.get("RATELIMIT_FORMS_IP", "10 per minute; 60 per hour"),
         "RATELIMIT_BOOKING_IP": env.get("RATELIMIT_BOOKING_IP", "20 per minute; 100 per hour"),
         "RATELIMIT_BOOKING_EMAIL": env.get("RATELIMIT_BOOKING_EMAIL", "5 per minute; 20 per day"),
+        # Only the concurrency tests turn this off, to show that without the lock the race is real.
+        "BOOKING_LOCKS": _bool(env.get("PORTAL_BOOKING_LOCKS"), True),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": public_base.startswith("https://"),

@@ -5,7 +5,7 @@ import datetime as dt
 import re
 import secrets
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, has_request_context, jsonify, render_template, request
 from flask_login import current_user
 from markupsafe import Markup, escape
 from flask_wtf.csrf import CSRFError
@@ -150,6 +150,8 @@ def register_web(app: Flask) -> None:
 
 
 def viewer_zone() -> str:
+    if not has_request_context():
+        return "UTC"  # an email rendered by a job or a command: no visitor to ask
     if current_user.is_authenticated and is_valid_zone(current_user.timezone):
         return current_user.timezone
     zone_name = request.args.get("timezone") or request.cookies.get("tz")

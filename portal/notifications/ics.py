@@ -139,8 +139,12 @@ def feed(name: str, events: Sequence[FeedEvent]) -> bytes:
 # "Add to calendar" links
 
 
-def google_calendar_url(summary: str, start: dt.datetime, end: dt.datetime, details: str, location: str) -> str:
-    """Google Calendar's event template link; times in UTC (YYYYMMDDTHHMMSSZ). Empty details/location are left out."""
+def google_calendar_url(
+    summary: str, start: dt.datetime, end: dt.datetime, details: str, location: str
+) -> str:
+    """Google Calendar's event template link; times in UTC (YYYYMMDDTHHMMSSZ).
+
+    Empty details/location are left out."""
     start, end = _span(start, end)
     params = [
         ("action", "TEMPLATE"),
@@ -151,7 +155,9 @@ def google_calendar_url(summary: str, start: dt.datetime, end: dt.datetime, deta
     return "https://calendar.google.com/calendar/render?" + _query(params)
 
 
-def outlook_calendar_url(summary: str, start: dt.datetime, end: dt.datetime, details: str, location: str) -> str:
+def outlook_calendar_url(
+    summary: str, start: dt.datetime, end: dt.datetime, details: str, location: str
+) -> str:
     """Outlook.com's compose deeplink; times as ISO 8601 in UTC. Empty details/location are left out."""
     start, end = _span(start, end)
     params = [

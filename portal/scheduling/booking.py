@@ -1,10 +1,12 @@
 """Taking, moving and cancelling a booking. A coach never has two active bookings that overlap, buffers included."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import secrets
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -76,6 +78,8 @@ def check_start(event: EventType, start: dt.datetime, now: dt.datetime) -> None:
 def lock_coaches(coach_ids: list[int]) -> None:
     """Serialise bookings per coach: row locks on PostgreSQL (sorted, so two bookers never deadlock),
     an immediate write transaction on SQLite. Gives up after a few seconds with a "try again"."""
+    if not current_app.config["BOOKING_LOCKS"]:
+        return
     bind = db.session.get_bind()
     try:
         if bind.dialect.name == "postgresql":
@@ -104,6 +108,13 @@ def _free_coaches(event: EventType, coaches: list[CoachProfile], start: dt.datet
                                exclude_booking_id=exclude_booking_id)
     by_slug = {c.slug: c for c in coaches}
     return [by_slug[cal.key] for cal in calendars if slots.is_free(cal, settings, start, now)]
+
+
+def _offered_at_all(event: EventType, coaches: list[CoachProfile], start: dt.datetime, now: dt.datetime) -> bool:
+    """Would `start` be a slot if nobody had booked anything? Tells "taken" (409) from "never offered" (422)."""
+    settings = dataclasses.replace(engine_settings(event), daily_limit=None)
+    calendars = load_calendars(coaches, start - dt.timedelta(days=1), start + dt.timedelta(days=1))
+    return any(slots.is_free(dataclasses.replace(cal, booked=(), busy=()), settings, start, now) for cal in calendars)
 
 
 def _insert_guarded(booking: Booking) -> None:
@@ -135,6 +146,8 @@ def book_call(*, event_slug: str, start: dt.datetime, invitee: Invitee, answers:
     free = _free_coaches(event, coaches, start, now)
     if not free:
         db.session.rollback()
+        if not _offered_at_all(event, coaches, start, now):
+            raise InvalidInput("That is not one of the offered times.", fields={"start": "Pick a time from the list."})
         raise SlotUnavailable(TAKEN)
     if len(free) == 1:
         coach = free[0]

@@ -2,16 +2,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy import delete, select
 
 from portal.accounts.models import CoachProfile
-from portal.accounts.services import check_zone
+from portal.accounts.services import check_zone, slugify
 from portal.core.errors import InvalidInput, NotFound
+from portal.core.timezones import local
 from portal.extensions import db
-from portal.scheduling.models import AvailabilityOverride, BlockedTime, EventType, TimeOff, WeeklyHours
+from portal.scheduling.intake import check_questions
+from portal.scheduling.models import (
+    AvailabilityOverride,
+    BlockedTime,
+    EventType,
+    EventTypeCoach,
+    TimeOff,
+    WeeklyHours,
+)
 from portal.scheduling.schemas import WEEKDAYS
+from portal.scheduling.schemas import _check_intervals as check_intervals
 
 MIDNIGHT = dt.time(0, 0)
 
@@ -24,13 +35,22 @@ def _to_text(value: dt.time, end: bool = False) -> str:
     return "24:00" if end and value == MIDNIGHT else value.strftime("%H:%M")
 
 
+def _stored(intervals: Sequence[Sequence[str]]) -> list[list[str]]:
+    """Override intervals as the slot engine reads them: an end of 24:00 is stored as 00:00 (midnight)."""
+    return [[start, "00:00" if end == "24:00" else end] for start, end in intervals]
+
+
+def _shown(intervals: Sequence[Sequence[str]]) -> list[list[str]]:
+    return [[start, "24:00" if end == "00:00" else end] for start, end in intervals]
+
+
 def availability(coach: CoachProfile) -> dict:
     """The coach's rules in the API's shape."""
     weekly: dict[str, list[list[str]]] = {day: [] for day in WEEKDAYS}
     for row in db.session.scalars(select(WeeklyHours).where(WeeklyHours.coach_id == coach.id)
                                   .order_by(WeeklyHours.weekday, WeeklyHours.starts)):
         weekly[WEEKDAYS[row.weekday]].append([_to_text(row.starts), _to_text(row.ends, end=True)])
-    overrides = [{"date": row.on.isoformat(), "intervals": row.intervals}
+    overrides = [{"date": row.on.isoformat(), "intervals": _shown(row.intervals)}
                  for row in db.session.scalars(select(AvailabilityOverride)
                                                .where(AvailabilityOverride.coach_id == coach.id)
                                                .order_by(AvailabilityOverride.on))]
@@ -52,17 +72,22 @@ def set_availability(coach: CoachProfile, *, zone_name: str, weekly: Mapping[str
     set_weekly(coach, weekly)
     db.session.execute(delete(AvailabilityOverride).where(AvailabilityOverride.coach_id == coach.id))
     for on, intervals in overrides:
-        db.session.add(AvailabilityOverride(coach_id=coach.id, on=on, intervals=[list(i) for i in intervals]))
+        db.session.add(AvailabilityOverride(coach_id=coach.id, on=on, intervals=_stored(intervals)))
     db.session.commit()
 
 
 def set_override(coach: CoachProfile, on: dt.date, intervals: Sequence[Sequence[str]]) -> None:
+    """Other hours for one date (no intervals: a day off); a second override for a date replaces the first."""
+    try:
+        intervals = check_intervals([list(i) for i in intervals])
+    except ValueError as exc:
+        raise InvalidInput(str(exc), fields={"intervals": str(exc)}) from exc
     row = db.session.scalar(select(AvailabilityOverride).where(AvailabilityOverride.coach_id == coach.id,
                                                               AvailabilityOverride.on == on))
     if row is None:
-        db.session.add(AvailabilityOverride(coach_id=coach.id, on=on, intervals=[list(i) for i in intervals]))
+        db.session.add(AvailabilityOverride(coach_id=coach.id, on=on, intervals=_stored(intervals)))
     else:
-        row.intervals = [list(i) for i in intervals]
+        row.intervals = _stored(intervals)
     db.session.commit()
 
 
@@ -127,5 +152,83 @@ def update_event_type(slug: str, changes: Mapping[str, int | None]) -> EventType
         if value is None and key != "daily_limit":
             raise InvalidInput(f"{key} cannot be empty.", fields={key: "Required."})
         setattr(event, key, value)
+    db.session.commit()
+    return event
+
+
+# --- the coach's calendar pages -------------------------------------------------------------------------
+
+def set_weekly_hours(coach: CoachProfile, zone_name: str, weekly: Mapping[str, Sequence[Sequence[str]]]) -> None:
+    """Replace the coach's zone and weekly hours at once; days left out are days off."""
+    zone_name = check_zone(zone_name)
+    clean: dict[str, list[list[str]]] = {}
+    for day in WEEKDAYS:
+        try:
+            clean[day] = check_intervals(weekly.get(day, []))
+        except ValueError as exc:
+            raise InvalidInput(str(exc), fields={day: str(exc)}) from exc
+    coach.user.timezone = zone_name
+    set_weekly(coach, clean)
+    db.session.commit()
+
+
+def upcoming_rules(coach: CoachProfile, now: dt.datetime) -> dict[str, list]:
+    """The coach's date overrides, time off and blocked times that are not over yet."""
+    today = local(now, coach.user.timezone).date()
+    return {
+        "overrides": db.session.scalars(select(AvailabilityOverride).where(
+            AvailabilityOverride.coach_id == coach.id, AvailabilityOverride.on >= today)
+            .order_by(AvailabilityOverride.on)).all(),
+        "time_off": db.session.scalars(select(TimeOff).where(TimeOff.coach_id == coach.id, TimeOff.ends_on >= today)
+                                       .order_by(TimeOff.starts_on)).all(),
+        "blocks": db.session.scalars(select(BlockedTime).where(BlockedTime.coach_id == coach.id,
+                                                               BlockedTime.end_at > now)
+                                     .order_by(BlockedTime.start_at)).all(),
+    }
+
+
+SETTING_LIMITS = {
+    "duration_minutes": (5, 480), "slot_interval_minutes": (5, 480), "buffer_before_minutes": (0, 240),
+    "buffer_after_minutes": (0, 240), "minimum_notice_minutes": (0, 60 * 24 * 90), "booking_window_days": (1, 365),
+    "daily_limit": (1, 100), "cancel_notice_minutes": (0, 60 * 24 * 30),
+}
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+
+
+def save_event_type(event: EventType | None, *, title: str, slug: str, description: str,
+                    settings: Mapping[str, int | None], questions: list, coach_ids: Sequence[int], active: bool,
+                    now: dt.datetime) -> EventType:
+    """Create (event=None) or change a kind of call, its intake questions and the coaches who take it."""
+    fields: dict[str, str] = {}
+    title = (title or "").strip()
+    if not title or len(title) > 120:
+        fields["title"] = "Give it a title of up to 120 characters."
+    if event is None:
+        slug = (slug or "").strip().lower() or slugify(title)
+        if not SLUG.match(slug):
+            fields["slug"] = "Use a-z, 0-9 and hyphens."
+        elif db.session.scalar(select(EventType.id).where(EventType.slug == slug)) is not None:
+            fields["slug"] = "Another kind of call has this address."
+    for key, (low, high) in SETTING_LIMITS.items():
+        value = settings.get(key)
+        if value is None:
+            if key != "daily_limit":
+                fields[key] = "Required."
+        elif not low <= value <= high:
+            fields[key] = f"Between {low} and {high}."
+    if fields:
+        raise InvalidInput("Some settings need another look.", fields=fields)
+    questions = check_questions(questions)
+    known = set(db.session.scalars(select(CoachProfile.id).where(CoachProfile.id.in_(list(coach_ids)))))
+    if event is None:
+        event = EventType(slug=slug, created_at=now, auto_join=False)
+        db.session.add(event)
+    event.title, event.description, event.active = title, (description or "").strip()[:5000], bool(active)
+    for key in SETTING_LIMITS:
+        setattr(event, key, settings.get(key))
+    event.questions = questions
+    event.coaches = [link for link in event.coaches if link.coach_id in known]
+    have = {link.coach_id for link in event.coaches}
+    event.coaches.extend(EventTypeCoach(coach_id=cid) for cid in sorted(known - have))
     db.session.commit()
     return event

@@ -307,7 +307,7 @@ def _full_days(
     counts: dict[dt.date, int] = {}
     for booking in coach.booked:
         if booking.event_type_id == settings.event_type_id and low <= booking.start <= high:
-            day = booking.start.astimezone(zone).date() if False else booking.start.date()
+            day = booking.start.astimezone(zone).date()
             counts[day] = counts.get(day, 0) + 1
     return {day for day, count in counts.items() if count >= limit}
 
@@ -412,7 +412,7 @@ def _wall_to_utc(zone: zoneinfo.ZoneInfo, wall: dt.datetime, *, is_end: bool) ->
     if at_fold0 == at_fold1:
         return at_fold0
     if at_fold0 < at_fold1:  # the wall time happens twice (fall back)
-        return at_fold1 if is_end else at_fold0
+        return at_fold1
     # The wall time never happens (spring forward): fold=1 reads it with the later offset, landing before
     # the transition, fold=0 after it. Starts and ends alike go to the transition itself.
     return _transition_between(zone, at_fold1, at_fold0)
