@@ -60,9 +60,11 @@ def seed_demo(now: dt.datetime) -> list[str]:
 
 def _extend(now: dt.datetime) -> list[str]:
     """Later capabilities add their demo content here."""
+    from flask import current_app
+
     from portal.scheduling.demo import seed_bookings
 
-    return seed_bookings(now)
+    return seed_bookings(now, current_app.config["SECRET_KEY"])
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -2,13 +2,17 @@
 outbox really delivers to, a live server, and Chromium."""
 from __future__ import annotations
 
+import html
 import os
+import re
 import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -34,6 +38,27 @@ def _refuse_real_network():
     socket.socket.connect = _loopback_only  # type: ignore[method-assign]
     yield
     socket.socket.connect = _real_connect  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """scrypt spends ~0.1 s on each hash by design and the suite hashes hundreds of times, so tests use a
+    cheap method. tests/integration/accounts/test_passwords.py checks that the real setting is scrypt."""
+    import functools
+
+    from werkzeug.security import generate_password_hash
+
+    import portal.accounts.models as account_models
+    import portal.accounts.services as account_services
+
+    fast = functools.partial(generate_password_hash, method="pbkdf2:sha256:1000")
+    patch = pytest.MonkeyPatch()
+    patch.setattr(account_models, "generate_password_hash", fast)
+    patch.setattr(account_services, "generate_password_hash", fast)
+    account_services._dummy_hash.cache_clear()
+    yield
+    patch.undo()
+    account_services._dummy_hash.cache_clear()
 
 
 # --- SMTP sink ---------------------------------------------------------------------------------------
@@ -103,6 +128,18 @@ def fresh_postgres_schema(url: str) -> None:
         engine.dispose()
 
 
+class IsolatingClient(FlaskClient):
+    """A request made while the test holds an app context (the `ctx` fixture) runs in that context, so it
+    shares its `g`: forget what Flask-Login and Flask-WTF cache there, or one client's logged-in user and CSRF
+    token would leak into the next request, even from another client."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+            g.pop("csrf_token", None)
+        return super().open(*args, **kwargs)
+
+
 def make_app(db_url: str, instance: Path, smtp_port: int | None, **overrides):
     from portal import create_app
 
@@ -117,7 +154,9 @@ def make_app(db_url: str, instance: Path, smtp_port: int | None, **overrides):
         "SERVER_NAME": None,
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = IsolatingClient
+    return app
 
 
 def migrate_to_head(app) -> None:
@@ -176,6 +215,9 @@ def app(_session_app, smtp_sink):
             limiter.reset()
     yield _session_app
     wipe(_session_app)
+    from portal.scheduling import slot_cache
+
+    slot_cache.clear()
 
 
 @pytest.fixture
@@ -193,15 +235,61 @@ def client(app):
     return app.test_client()
 
 
+_CSRF_INPUT = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*>')
+_VALUE = re.compile(r'\bvalue="([^"]*)"')
+
+
+def csrf_token_from(html_text: str) -> str | None:
+    """The CSRF token in a page's form, as a browser would send it."""
+    match = _CSRF_INPUT.search(html_text)
+    value = _VALUE.search(match.group(0)) if match else None
+    return html.unescape(value.group(1)) if value else None
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """Fetch a form page with `client` and return its CSRF token (CSRF stays on in tests)."""
+    response = client.get(path)
+    token = csrf_token_from(response.get_data(as_text=True))
+    if token is None:
+        raise AssertionError(f"no CSRF token in the form at {path} (status {response.status_code})")
+    return token
+
+
 class Auth:
+    """Logs a test client in and out through the real forms, CSRF token included."""
+
     def __init__(self, client):
         self.client = client
+        self._tokens: dict[str, str] = {}
 
-    def login(self, email: str, password: str = "correct-horse-battery"):
-        return self.client.post("/login", data={"email": email, "password": password})
+    def csrf_token(self, form_page: str = "/login") -> str:
+        # A token stays valid for as long as the session keeps its CSRF secret, so the form page is fetched
+        # once per secret (fetching a page would also consume flashed messages a test may want to read).
+        with self.client.session_transaction() as session:
+            secret = session.get("csrf_token")
+        if secret is None or secret not in self._tokens:
+            token = csrf_token(self.client, form_page)
+            with self.client.session_transaction() as session:
+                self._tokens[session["csrf_token"]] = token
+            return token
+        return self._tokens[secret]
 
-    def logout(self):
-        return self.client.post("/logout")
+    def post(self, path: str, data: dict | None = None, **kwargs):
+        """POST a form the way a browser does: with this session's CSRF token."""
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.client.post(path, data=data, **kwargs)
+
+    def login(self, email: str, password: str = "correct-horse-battery", **kwargs):
+        return self.post("/login", {"email": email, "password": password}, **kwargs)
+
+    def logout(self, **kwargs):
+        return self.post("/logout", **kwargs)
+
+    def register(self, email: str, name: str = "Riley Runner", password: str = "correct-horse-battery",
+                 timezone: str = "Europe/London", **kwargs):
+        return self.post("/register", {"email": email, "name": name, "password": password, "timezone": timezone},
+                         **kwargs)
 
 
 @pytest.fixture

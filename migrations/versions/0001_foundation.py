@@ -113,6 +113,7 @@ def upgrade():
     sa.Column('bio', sa.String(length=2000), nullable=False),
     sa.Column('video_url', sa.String(length=500), nullable=False),
     sa.Column('takes_bookings', sa.Boolean(), nullable=False),
+    sa.Column('calendar_version', sa.Integer(), server_default='0', nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_coach_profiles_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_coach_profiles')),
     sa.UniqueConstraint('slug', name=op.f('uq_coach_profiles_slug')),
@@ -267,6 +268,7 @@ def upgrade():
             "(coach_id WITH =, tstzrange(blocked_start_at, blocked_end_at, '[)') WITH &&) "
             "WHERE (status = 'confirmed')"
         )
+    _calendar_version_triggers(postgres)
     # The free strategy call exists from the first upgrade, so one coach with hours can be booked at once.
     event_types = sa.table(
         "event_types", *(sa.column(c) for c in (
@@ -284,6 +286,36 @@ def upgrade():
         "cancel_notice_minutes": 120, "auto_join": True, "active": True, "questions": STRATEGY_CALL_QUESTIONS,
         "created_at": dt.datetime.now(dt.UTC),
     }])
+
+
+CALENDAR_TABLES = ("bookings", "weekly_hours", "availability_overrides", "time_off", "blocked_times", "busy_times")
+
+
+def _calendar_version_triggers(postgres: bool) -> None:
+    """Any change to what decides a coach's free times bumps coach_profiles.calendar_version, so cached slot
+    lists can never outlive the data they came from (bulk statements included)."""
+    if postgres:
+        op.execute("""
+            CREATE FUNCTION bump_calendar_version() RETURNS trigger AS $$
+            BEGIN
+                IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                    UPDATE coach_profiles SET calendar_version = calendar_version + 1 WHERE id = OLD.coach_id;
+                END IF;
+                IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                    UPDATE coach_profiles SET calendar_version = calendar_version + 1 WHERE id = NEW.coach_id;
+                END IF;
+                RETURN NULL;
+            END $$ LANGUAGE plpgsql""")
+        for table in CALENDAR_TABLES:
+            op.execute(f"CREATE TRIGGER {table}_calendar_version AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                       f"FOR EACH ROW EXECUTE FUNCTION bump_calendar_version()")
+        return
+    for table in CALENDAR_TABLES:
+        for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
+            body = " ".join(f"UPDATE coach_profiles SET calendar_version = calendar_version + 1 "
+                            f"WHERE id = {row}.coach_id;" for row in rows)
+            op.execute(f"CREATE TRIGGER {table}_calendar_version_{event.lower()} AFTER {event} ON {table} "
+                       f"FOR EACH ROW BEGIN {body} END")
 
 
 def downgrade():
@@ -335,3 +367,5 @@ def downgrade():
     op.drop_table('outbox_emails')
     op.drop_table('event_types')
     # ### end Alembic commands ###
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS bump_calendar_version()")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, String, func
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -68,6 +68,9 @@ class CoachProfile(db.Model):
     bio: Mapped[str] = mapped_column(String(2000), default="")
     video_url: Mapped[str] = mapped_column(String(500), default="")
     takes_bookings: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped by database triggers whenever anything that decides the coach's free times changes
+    # (bookings, hours, overrides, time off, blocked and busy times); cached slot lists key on it.
+    calendar_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     user: Mapped[User] = relationship(back_populates="coach")
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from portal.core import clock
@@ -112,7 +112,7 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, auth: str =
                 except ValidationError as exc:
                     return api_error("invalid_input", "Some fields are not valid.", 422, _fields_of(exc))
             result = view(**kwargs)
-            if isinstance(result, tuple) or not adapter:
+            if isinstance(result, (tuple, Response)) or not adapter:
                 return result
             return jsonify(adapter.dump_python(result, mode="json")), status
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -14,7 +14,7 @@ from portal.core.errors import Forbidden, InvalidInput, NotFound
 from portal.core.timezones import local
 from portal.extensions import db, limiter
 from portal.scheduling import booking as booking_service
-from portal.scheduling import hours
+from portal.scheduling import hours, slot_cache
 from portal.scheduling.availability import _day_edges, bookable_coaches, free_slots
 from portal.scheduling.models import Booking, EventType
 from portal.scheduling.schemas import (
@@ -56,12 +56,21 @@ def list_event_types():
           query=SlotsQuery, response=SlotsOut, errors=(404,), tags=TAGS)
 def list_slots(slug: str, query: SlotsQuery):
     event = booking_service.active_event_type(slug)
-    if query.coach and not bookable_coaches(event, query.coach):
+    coaches = bookable_coaches(event, query.coach)
+    if query.coach and not coaches:
         raise NotFound("That coach does not take this kind of call.")
-    found = free_slots(event, query.start, query.end, query.timezone, clock.now(), query.coach)
-    return SlotsOut(timezone=query.timezone, slots=[
-        SlotOut(start=local(s.start, query.timezone).isoformat(), end=local(s.end, query.timezone).isoformat(),
-                coaches=list(s.coaches)) for s in found])
+    now = clock.now()
+
+    def compute():
+        found = free_slots(event, query.start, query.end, query.timezone, now, query.coach, coaches=coaches)
+        body = SlotsOut(timezone=query.timezone, slots=[
+            SlotOut(start=local(s.start, query.timezone).isoformat(), end=local(s.end, query.timezone).isoformat(),
+                    coaches=list(s.coaches)) for s in found])
+        return (found[0].start if found else None), body.model_dump(mode="json")
+
+    key = slot_cache.key_for(event, coaches, query.start, query.end, query.timezone, now)
+    body = slot_cache.get_or_compute(key, now, dt.timedelta(minutes=event.minimum_notice_minutes), compute)
+    return Response(body, mimetype="application/json")
 
 
 @endpoint(api_bp, "/bookings", "POST", summary="Book a call", body=BookingIn, response=BookingOut, status=201,
@@ -138,5 +147,3 @@ def patch_event_type(user, slug: str, body: EventTypePatch):
     event = hours.update_event_type(slug, body.model_dump(exclude_unset=True))
     return EventTypeSettings.model_validate(event, from_attributes=True)
 
-
-__all__ = ["dt"]

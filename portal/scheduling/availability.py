@@ -49,6 +49,8 @@ def bookable_coaches(event: EventType, coach_slug: str | None = None) -> list[Co
              .where(EventTypeCoach.event_type_id == event.id, CoachProfile.takes_bookings.is_(True),
                     User.active.is_(True))
              .options(joinedload(CoachProfile.user))
+             # Fresh calendar_version and zone even if this session saw the rows before (slot_cache keys on them).
+             .execution_options(populate_existing=True)
              .order_by(CoachProfile.id))
     if coach_slug is not None:
         query = query.where(CoachProfile.slug == coach_slug)
@@ -148,9 +150,10 @@ def upcoming_load(event: EventType, coach_ids: Sequence[int], now: dt.datetime,
 
 
 def free_slots(event: EventType, first_day: dt.date, last_day: dt.date, zone_name: str, now: dt.datetime,
-               coach_slug: str | None = None) -> list[slots.Slot]:
+               coach_slug: str | None = None, coaches: Sequence[CoachProfile] | None = None) -> list[slots.Slot]:
     """Free slots on the days first_day..last_day as the viewer in `zone_name` sees them."""
-    coaches = bookable_coaches(event, coach_slug)
+    if coaches is None:
+        coaches = bookable_coaches(event, coach_slug)
     start, _ = _day_edges(first_day, zone_name)
     _, end = _day_edges(last_day, zone_name)
     calendars = load_calendars(coaches, start, end)

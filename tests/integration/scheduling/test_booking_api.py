@@ -252,3 +252,34 @@ def test_without_a_named_coach_round_robin_spreads_calls_and_respects_daily_limi
     assert slots(client).get_json()["slots"] == []
     third = client.post("/api/v1/bookings", json=booking_body("2026-12-08T11:00:00+00:00", email="kim@example.com"))
     assert third.status_code == 409
+
+
+def test_cached_slot_lists_follow_any_change_to_the_calendar_even_a_bulk_statement(client, ny_coach, frozen):
+    from sqlalchemy import delete, insert
+
+    from portal.extensions import db
+    from portal.scheduling.models import BlockedTime, WeeklyHours
+
+    assert slots(client).get_json()["slots"]
+    assert slots(client).get_json()["slots"]  # served from the cache this time
+    with client.application.app_context():
+        db.session.execute(insert(BlockedTime).values(
+            coach_id=ny_coach.coach.id, start_at=dt.datetime(2026, 12, 8, 14, tzinfo=dt.UTC),
+            end_at=dt.datetime(2026, 12, 8, 15, tzinfo=dt.UTC), note="dentist"))
+        db.session.commit()
+    starts = [s["start"] for s in slots(client).get_json()["slots"]]
+    assert "2026-12-08T14:00:00+00:00" not in starts and "2026-12-08T15:00:00+00:00" in starts
+    with client.application.app_context():
+        db.session.execute(delete(WeeklyHours).where(WeeklyHours.coach_id == ny_coach.coach.id))
+        db.session.commit()
+    assert slots(client).get_json()["slots"] == []
+
+
+def test_a_cached_list_never_offers_a_time_that_has_fallen_inside_the_notice(client, ny_coach, frozen):
+    open_event(minimum_notice_minutes=60)
+    frozen.move_to(dt.datetime(2026, 12, 8, 12, 59, 5, tzinfo=dt.UTC))
+    assert slots(client).get_json()["slots"][0]["start"] == "2026-12-08T14:00:00+00:00"
+    frozen.move_to(dt.datetime(2026, 12, 8, 12, 59, 55, tzinfo=dt.UTC))  # same minute: a cache hit
+    assert slots(client).get_json()["slots"][0]["start"] == "2026-12-08T14:00:00+00:00"
+    frozen.move_to(dt.datetime(2026, 12, 8, 13, 0, 1, tzinfo=dt.UTC))
+    assert slots(client).get_json()["slots"][0]["start"] == "2026-12-08T14:30:00+00:00"
