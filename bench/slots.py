@@ -78,11 +78,13 @@ def engine_figures() -> None:
     for days in (7, 31, 90):
         t = best_of(lambda: slots.compute_slots(base, SETTINGS, START, START + dt.timedelta(days=days), NOW))
         print(f"  {days:>3} days: {t * 1000:7.2f} ms  ({t * 1000 / days:.3f} ms/day)")
-    print("growth with bookings (31-day view):")
+    print("growth with bookings (31-day view; then is_free, the booking re-check, for one start):")
     for count in (200, 2000, 20000):
         cals = workload(count, 200, 90)
         t = best_of(lambda: slots.compute_slots(cals, SETTINGS, START, START + dt.timedelta(days=31), NOW))
-        print(f"  {count:>6} bookings: {t * 1000:7.2f} ms")
+        probe = START + dt.timedelta(days=15, hours=15)
+        f = best_of(lambda: slots.is_free(cals[0], SETTINGS, probe, NOW))
+        print(f"  {count:>6} bookings: {t * 1000:7.2f} ms   is_free {f * 1000:.3f} ms")
 
 
 def _env(db_url: str, base: str) -> dict:

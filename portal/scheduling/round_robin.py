@@ -3,6 +3,7 @@
 Pure: the caller gathers each free coach's load; the slot engine has already applied daily limits, so every
 candidate here can take the booking.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 __all__ = ["Candidate", "pick_coach"]
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ Cost: per coach one pass over the local days of the range, one filter + sort of 
 times that can matter, and one walk over the candidates with a moving pointer into the merged blocked
 ranges (a blocked candidate jumps straight past the range that blocks it).
 """
+
 from __future__ import annotations
 
 import bisect
@@ -56,7 +57,7 @@ __all__ = [
     "is_free",
 ]
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 _DAY = dt.timedelta(days=1)
 _ZERO = dt.timedelta(0)
 _MICROSECOND = dt.timedelta(microseconds=1)
@@ -109,7 +110,7 @@ class Hours:
         for day, intervals in self.overrides.items():
             # A datetime key would never equal the dates we look up, silently ignoring the override.
             if isinstance(day, dt.datetime) or not isinstance(day, dt.date):
-                raise ValueError(f"override keys must be dates, got {day!r}")
+                raise TypeError(f"override keys must be dates, got {day!r}")
             _check_wall_intervals(intervals)
 
 
@@ -215,8 +216,11 @@ def availability_windows(hours: Hours, start: dt.datetime, end: dt.datetime) -> 
     if start >= end:
         return []
     windows, _ = _working_windows(hours, _zone(hours.timezone), start, end)
-    return [Interval(max(w_start, start), min(w_end, end)) for w_start, w_end in windows
-            if w_start < end and w_end > start]
+    return [
+        Interval(max(w_start, start), min(w_end, end))
+        for w_start, w_end in windows
+        if w_start < end and w_end > start
+    ]
 
 
 def is_free(coach: CoachCalendar, settings: Settings, slot_start: dt.datetime, now: dt.datetime) -> bool:
@@ -258,7 +262,7 @@ def _free_starts(
         last = min(latest, w_end - duration)
         candidate = _next_on_grid(anchor, max(w_start, earliest), step)
         while candidate <= last:
-            # Candidates only move forward, so ranges ending before this one's blocked range never matter again.
+            # Candidates only move forward: a range ending before this blocked range never matters again.
             reach_back = candidate - settings.buffer_before
             while pointer < n_blocked and blocked_ends[pointer] <= reach_back:
                 pointer += 1
@@ -297,7 +301,11 @@ def _blocked_ranges(
 
 
 def _full_days(
-    coach: CoachCalendar, settings: Settings, zone: zoneinfo.ZoneInfo, earliest: dt.datetime, latest: dt.datetime
+    coach: CoachCalendar,
+    settings: Settings,
+    zone: zoneinfo.ZoneInfo,
+    earliest: dt.datetime,
+    latest: dt.datetime,
 ) -> set[dt.date]:
     """Local dates that have reached the daily limit (empty when there is no limit)."""
     limit = settings.daily_limit
@@ -333,7 +341,9 @@ def _working_windows(
     return _merge(pieces), first_day
 
 
-def _day_windows(hours: Hours, zone: zoneinfo.ZoneInfo, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+def _day_windows(
+    hours: Hours, zone: zoneinfo.ZoneInfo, day: dt.date
+) -> list[tuple[dt.datetime, dt.datetime]]:
     """One local date's hours as UTC intervals (unmerged; empty ones dropped)."""
     windows = []
     for start_time, end_time in _rules_for(hours, day):
@@ -350,7 +360,9 @@ def _rules_for(hours: Hours, day: dt.date) -> Sequence[WallInterval]:
     return hours.weekly.get(day.weekday(), ()) if rules is None else rules
 
 
-def _grid_anchor(hours: Hours, zone: zoneinfo.ZoneInfo, first_day: dt.date, window_start: dt.datetime) -> dt.datetime:
+def _grid_anchor(
+    hours: Hours, zone: zoneinfo.ZoneInfo, first_day: dt.date, window_start: dt.datetime
+) -> dt.datetime:
     """Where the grid of the first generated window starts: the window's true start.
 
     The window was built from `first_day` on, but it may run unbroken from earlier days (night shifts,
@@ -377,8 +389,11 @@ def _grid_anchor(hours: Hours, zone: zoneinfo.ZoneInfo, first_day: dt.date, wind
             start = _wall_to_utc(zone, dt.datetime.combine(day, _MIDNIGHT), is_end=False)
             continue
         # Merged windows are disjoint, so at most one of the previous day's runs from before `start` into it.
-        earlier = [w_start for w_start, w_end in _merge(_day_windows(hours, zone, previous))
-                   if w_start < start <= w_end]
+        earlier = [
+            w_start
+            for w_start, w_end in _merge(_day_windows(hours, zone, previous))
+            if w_start < start <= w_end
+        ]
         if not earlier:
             return start
         start, day = earlier[0], previous
@@ -389,8 +404,9 @@ def _weekly_is_round_the_clock(hours: Hours) -> bool:
     """True when every weekday's weekly hours cover 00:00-24:00 without a gap (in wall-clock terms)."""
     for weekday in range(7):
         covered = dt.timedelta(0)
-        for start_time, end_time in sorted((_since_midnight(a, False), _since_midnight(b, True))
-                                           for a, b in hours.weekly.get(weekday, ())):
+        for start_time, end_time in sorted(
+            (_since_midnight(a, False), _since_midnight(b, True)) for a, b in hours.weekly.get(weekday, ())
+        ):
             if start_time > covered:
                 return False
             covered = max(covered, end_time)
@@ -402,20 +418,27 @@ def _weekly_is_round_the_clock(hours: Hours) -> bool:
 def _since_midnight(time: dt.time, is_end: bool) -> dt.timedelta:
     if is_end and time == _MIDNIGHT:
         return _DAY
-    return dt.timedelta(hours=time.hour, minutes=time.minute, seconds=time.second, microseconds=time.microsecond)
+    return dt.timedelta(
+        hours=time.hour, minutes=time.minute, seconds=time.second, microseconds=time.microsecond
+    )
 
 
 def _wall_to_utc(zone: zoneinfo.ZoneInfo, wall: dt.datetime, *, is_end: bool) -> dt.datetime:
     """A naive local wall time as a UTC instant, with the module's DST rules for starts and ends."""
-    at_fold0 = (wall - wall.replace(tzinfo=zone, fold=0).utcoffset()).replace(tzinfo=UTC, fold=0)  # type: ignore[operator]
-    at_fold1 = (wall - wall.replace(tzinfo=zone, fold=1).utcoffset()).replace(tzinfo=UTC, fold=0)  # type: ignore[operator]
+    at_fold0, at_fold1 = _read_as_utc(zone, wall, 0), _read_as_utc(zone, wall, 1)
     if at_fold0 == at_fold1:
         return at_fold0
     if at_fold0 < at_fold1:  # the wall time happens twice (fall back)
-        return at_fold1
+        return at_fold1 if is_end else at_fold0
     # The wall time never happens (spring forward): fold=1 reads it with the later offset, landing before
     # the transition, fold=0 after it. Starts and ends alike go to the transition itself.
     return _transition_between(zone, at_fold1, at_fold0)
+
+
+def _read_as_utc(zone: zoneinfo.ZoneInfo, wall: dt.datetime, fold: int) -> dt.datetime:
+    """The UTC instant `wall` names in `zone` with the given fold (zoneinfo always knows the offset)."""
+    offset = wall.replace(tzinfo=zone, fold=fold).utcoffset() or _ZERO
+    return (wall - offset).replace(tzinfo=UTC, fold=0)
 
 
 def _transition_between(zone: zoneinfo.ZoneInfo, low: dt.datetime, high: dt.datetime) -> dt.datetime:
@@ -438,8 +461,7 @@ def _merge(pieces: list[tuple[dt.datetime, dt.datetime]]) -> list[list[dt.dateti
     merged: list[list[dt.datetime]] = []
     for start, end in sorted(pieces):
         if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1][1] = end
+            merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
     return merged
@@ -473,7 +495,9 @@ def _check_wall_intervals(intervals: Sequence[WallInterval]) -> None:
     for interval in intervals:
         start, end = interval
         for time in (start, end):
-            if not isinstance(time, dt.time) or time.tzinfo is not None:
+            if not isinstance(time, dt.time):
+                raise TypeError(f"hours must be datetime.time values, got {time!r}")
+            if time.tzinfo is not None:
                 raise ValueError(f"hours must be naive wall-clock times, got {time!r}")
         if not (start < end or end == _MIDNIGHT):
             raise ValueError(f"hours interval must end after it starts (00:00 = midnight): {start}-{end}")
