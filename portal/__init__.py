@@ -63,6 +63,12 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(scheduling_bp)
 
+    from portal.scheduling.coach_views import bp as scheduling_coach_bp
+    from portal.scheduling.coach_views import feed_bp as scheduling_feed_bp
+
+    app.register_blueprint(scheduling_coach_bp)
+    app.register_blueprint(scheduling_feed_bp)
+
     from portal.cli import register_cli
 
     register_cli(app)

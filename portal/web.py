@@ -7,8 +7,8 @@ import secrets
 
 from flask import Flask, g, has_request_context, jsonify, render_template, request
 from flask_login import current_user
-from markupsafe import Markup, escape
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup, escape
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 

@@ -158,7 +158,7 @@ def user_for_token(token: str, purpose: str, secret_key: str, max_age: int) -> U
     if not isinstance(payload, dict) or not isinstance(payload.get("uid"), int):
         raise TokenInvalid("This link is not valid.")
     user = db.session.get(User, payload["uid"])
-    used = db.session.get(UsedToken, tokens.hash_token(token))
+    used = db.session.get(UsedToken, tokens.spent_key(token))
     if user is None or used is not None or payload.get("pw") != _password_fingerprint(user) or not user.active:
         raise TokenInvalid("This link has already been used or is no longer valid. Please ask for a new one.")
     return user
@@ -171,7 +171,7 @@ def set_password_with_token(token: str, purpose: str, password: str, secret_key:
     check_password_rules(password)
     user.set_password(password)
     user.password_changed_at = now
-    db.session.add(UsedToken(token_hash=tokens.hash_token(token), used_at=now))
+    db.session.add(UsedToken(token_hash=tokens.spent_key(token), used_at=now))
     try:
         db.session.commit()
     except IntegrityError as exc:

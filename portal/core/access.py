@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask import abort, current_app, request
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
 
 class Role(StrEnum):
@@ -32,9 +32,6 @@ def roles(*allowed: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if current_user.is_authenticated and not current_user.is_active:
-                # Deactivated after they logged in: the old session no longer opens anything.
-                logout_user()
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
             if current_user.role not in allowed:

@@ -50,3 +50,13 @@ def random_token(nbytes: int = 32) -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def spent_key(token: str) -> str:
+    """What a single-use signed token is remembered by once used. Base64 lets the last character of each part
+    vary without changing its bytes, so several spellings verify alike: key on the one canonical spelling."""
+    try:
+        canonical = ".".join(base64_encode(base64_decode(part)).decode() for part in token.split("."))
+    except (BadData, ValueError):
+        canonical = token
+    return hash_token(canonical)

@@ -237,6 +237,8 @@ def reschedule_booking(booking: Booking, *, start: dt.datetime, by: str, now: dt
         raise InvalidInput("This call is cancelled; book a new one instead.")
     if start == booking.start_at:
         raise InvalidInput("That is the time the call already has.", fields={"start": "Pick another time."})
+    if start <= now:
+        raise InvalidInput("A call can only move to a time still to come.", fields={"start": "Pick a later time."})
     lock_coaches([booking.coach_id])
     db.session.refresh(booking)
     event, coach = booking.event_type, booking.coach

@@ -30,6 +30,7 @@ import datetime as dt
 import math
 import re
 import zoneinfo
+from collections.abc import Iterator
 
 import recurring_ical_events
 from icalendar import Calendar
@@ -46,7 +47,7 @@ Interval = tuple[dt.datetime, dt.datetime]
 
 # Expansion limits. dateutil walks every recurrence period from DTSTART, so a tiny file can ask for
 # billions of steps; such files are refused before any expansion. The budget is for the whole file
-# and costs about 1-3 s of CPU at worst; real calendars (hundreds of weekly series running for
+# and costs a few seconds of CPU at worst; real calendars (hundreds of weekly series running for
 # years) use a fraction of it.
 MAX_RECURRENCE_STEPS = 2_000_000
 MAX_OCCURRENCES = 100_000
@@ -60,13 +61,15 @@ _PERIOD_SECONDS = {
     "YEARLY": 365 * 86_400,
 }
 _STEP_WEIGHT = {"SECONDLY": 10}  # dateutil is ~10x slower per step for SECONDLY rules
+_LOOKUPS_PER_STEP = 20  # scanning ~20 cached time zone transitions costs about one rule step
 _TIME_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")  # each value multiplies the work per period
 _FAR_FUTURE = dt.datetime(9999, 12, 31)
 # Floating/all-day values are compared with our UTC window in unknown ways before we convert them,
 # so expansion runs over a window padded by more than any UTC offset, and we clip afterwards.
 _PAD = dt.timedelta(days=2)
-# Properties whose parse errors change the answer; errors in others (e.g. a broken X- property or
-# ATTENDEE) are tolerated, as calendar apps do.
+# Properties whose bad values change the answer. A bad value elsewhere (e.g. a CREATED or
+# LAST-MODIFIED that is not a date) is tolerated, as calendar apps do; a line that is not a content
+# line at all is not.
 _TIME_PROPERTIES = frozenset({"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID"})
 
 
@@ -83,18 +86,15 @@ def parse_busy(data: bytes, start: dt.datetime, end: dt.datetime, default_zone: 
     """
     window = _window(start, end)
     zone = _zone(default_zone)
-    calendars = _load(data, until=(window[1] + _PAD + _PAD).replace(tzinfo=None))
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError("data must be bytes")
     try:
+        calendars = _load(bytes(data), until=(window[1] + 2 * _PAD).replace(tzinfo=None))
         busy: list[Interval] = []
-        occurrences = 0
-        for calendar in calendars:
-            for begin, finish in _busy_in(calendar, window, zone):
-                occurrences += 1
-                if occurrences > MAX_OCCURRENCES:
-                    raise _unreadable()
-                begin, finish = max(begin, window[0]), min(finish, window[1])
-                if begin < finish:
-                    busy.append((begin, finish))
+        for begin, finish in _busy_in(calendars, window, zone):
+            begin, finish = max(begin, window[0]), min(finish, window[1])
+            if begin < finish:
+                busy.append((begin, finish))
     except InvalidInput:
         raise
     except Exception as exc:  # the libraries raise many types for bad data; callers get one
@@ -132,9 +132,6 @@ def _unreadable() -> InvalidInput:
 
 
 def _load(data: bytes, until: dt.datetime) -> list[Calendar]:
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise TypeError("data must be bytes")
-    data = bytes(data)
     if not data.strip() or len(data) > MAX_ICS_BYTES:
         raise _unreadable()
     try:
@@ -219,24 +216,45 @@ def _check_recurrence_cost(calendars: list[Calendar], until: dt.datetime) -> Non
 
     VEVENT rules are walked from DTSTART to `until` (past the window's end); time zone rules
     (STANDARD/DAYLIGHT in a VTIMEZONE) may be walked to any date an event uses, so to year 9999.
+    A time zone only the file defines (not in the tz database, e.g. Outlook's "Customized Time
+    Zone") becomes a dateutil zone that scans its transitions on every offset lookup, so each step
+    of an event in it costs that scan too.
     Only naive values are used here: asking a custom VTIMEZONE for an offset would itself expand it.
     """
     steps = 0.0
     for calendar in calendars:
-        for component in calendar.walk():
-            rules = component.get("RRULE")
-            if rules is None:
-                continue
-            dtstart = component.get("DTSTART")
-            if not isinstance(dtstart, vDDDTypes) or not isinstance(dtstart.dt, dt.date):
-                raise _unreadable()
-            for rule in rules if isinstance(rules, list) else [rules]:
-                if not isinstance(rule, vRecur):
-                    raise _unreadable()
-                upper = _FAR_FUTURE if component.name in ("STANDARD", "DAYLIGHT") else until
-                steps += _rule_steps(rule, _naive(dtstart.dt), upper)
-                if steps > MAX_RECURRENCE_STEPS:
-                    raise _unreadable()
+        lookup_cost: dict[str, float] = {}
+        for timezone in calendar.walk("VTIMEZONE"):
+            parts = timezone.subcomponents
+            steps += sum(_component_steps(part, _FAR_FUTURE) for part in parts)
+            lookup_cost[str(timezone.get("TZID", ""))] = sum(_component_steps(part, until) for part in parts)
+        for event in calendar.walk("VEVENT"):
+            dtstart = event["DTSTART"]  # present and a date/datetime: checked by _check_components
+            weight = 1.0
+            tzinfo = getattr(dtstart.dt, "tzinfo", None)
+            if tzinfo is not None and not isinstance(tzinfo, (zoneinfo.ZoneInfo, dt.timezone)):
+                tzid = str(dtstart.params.get("TZID", ""))
+                weight = max(1.0, lookup_cost.get(tzid, 0.0) / _LOOKUPS_PER_STEP)
+            steps += max(_component_steps(event, until), 1.0) * weight
+        if steps > MAX_RECURRENCE_STEPS:
+            raise _unreadable()
+
+
+def _component_steps(component, upper: dt.datetime) -> float:
+    rules = component.get("RRULE")
+    if rules is None:
+        return 0.0
+    dtstart = component.get("DTSTART")
+    if not isinstance(dtstart, vDDDTypes) or not isinstance(dtstart.dt, dt.date):
+        raise _unreadable()
+    total = 0.0
+    for rule in rules if isinstance(rules, list) else [rules]:
+        if not isinstance(rule, vRecur):
+            raise _unreadable()
+        total += _rule_steps(rule, _naive(dtstart.dt), upper)
+        if total > MAX_RECURRENCE_STEPS:
+            raise _unreadable()
+    return total
 
 
 def _rule_steps(rule: vRecur, dtstart: dt.datetime, upper: dt.datetime) -> float:
@@ -276,20 +294,22 @@ def _naive(value: dt.date) -> dt.datetime:
 # Expansion
 
 
-def _busy_in(calendar: Calendar, window: Interval, zone: zoneinfo.ZoneInfo):
+def _busy_in(calendars: list[Calendar], window: Interval, zone: zoneinfo.ZoneInfo) -> Iterator[Interval]:
     """(start, end) in UTC of every blocking occurrence near the window (unclipped)."""
-    query = recurring_ical_events.of(calendar)
     low, high = window[0] - _PAD, window[1] + _PAD
     # Series are walked lazily (rather than with query.between(), which builds the whole list)
     # so that MAX_OCCURRENCES stops a runaway expansion early.
-    for series in query.series:
-        for occurrence in series.between(low, high):
-            component = occurrence.as_component(False)
-            if str(component.get("STATUS", "")).upper() == "CANCELLED":
-                continue
-            if str(component.get("TRANSP", "")).upper() == "TRANSPARENT":
-                continue
-            yield _instant(occurrence.start, zone), _instant(occurrence.end, zone)
+    series = [s for calendar in calendars for s in recurring_ical_events.of(calendar).series]
+    occurrences = (occurrence for s in series for occurrence in s.between(low, high))
+    for count, occurrence in enumerate(occurrences, start=1):
+        if count > MAX_OCCURRENCES:
+            raise _unreadable()
+        component = occurrence.as_component(False)
+        if str(component.get("STATUS", "")).upper() == "CANCELLED":
+            continue
+        if str(component.get("TRANSP", "")).upper() == "TRANSPARENT":
+            continue
+        yield _instant(occurrence.start, zone), _instant(occurrence.end, zone)
 
 
 def _instant(value: dt.date, zone: zoneinfo.ZoneInfo) -> dt.datetime:

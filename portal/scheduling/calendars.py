@@ -34,6 +34,10 @@ def _store_busy(source: CalendarSource, data: bytes, now: dt.datetime) -> int:
     return len(intervals)
 
 
+def busy_count(count: int) -> str:
+    return f"{count} busy time{'' if count == 1 else 's'}"
+
+
 def source_zone(source: CalendarSource) -> str:
     coach = db.session.get(CoachProfile, source.coach_id)
     return coach.user.timezone if coach else "UTC"
@@ -51,7 +55,7 @@ def upload_calendar(coach: CoachProfile, filename: str, data: bytes, now: dt.dat
     except InvalidInput:
         db.session.rollback()
         raise
-    source.last_error = f"{count} busy times"
+    source.last_error = busy_count(count)
     db.session.commit()
     return source
 
@@ -69,6 +73,11 @@ def add_calendar_url(coach: CoachProfile, name: str, url: str, now: dt.datetime)
     db.session.commit()
     refresh_source(source, now)
     return source
+
+
+def list_calendars(coach: CoachProfile) -> list[CalendarSource]:
+    return list(db.session.scalars(select(CalendarSource).where(CalendarSource.coach_id == coach.id)
+                                   .order_by(CalendarSource.created_at, CalendarSource.id)))
 
 
 def remove_calendar(coach: CoachProfile, source_id: int) -> None:
@@ -99,11 +108,20 @@ def refresh_source(source: CalendarSource, now: dt.datetime) -> bool:
         reason = getattr(exc, "reason", None) or getattr(exc, "code", None) or exc
         source.status, source.last_error = "error", f"Could not fetch the address: {reason}"[:500]
     else:
-        source.status, source.last_error, source.last_fetched_at = "ok", f"{count} busy times", now
+        source.status, source.last_error, source.last_fetched_at = "ok", busy_count(count), now
         db.session.commit()
         return True
     db.session.commit()
     return False
+
+
+def refresh_calendar(coach: CoachProfile, source_id: int, now: dt.datetime) -> CalendarSource:
+    """Refresh one of the coach's calendar addresses now; its status says how it went."""
+    source = db.session.get(CalendarSource, source_id)
+    if source is None or source.coach_id != coach.id or source.kind != "url":
+        raise NotFound("No such calendar address.")
+    refresh_source(source, now)
+    return source
 
 
 @duty("calendar_refresh")
@@ -126,6 +144,11 @@ def reset_feed_token(coach: CoachProfile, now: dt.datetime) -> str:
         feed.token_hash, feed.created_at = tokens.hash_token(raw), now
     db.session.commit()
     return raw
+
+
+def feed_for(coach: CoachProfile) -> CalendarFeed | None:
+    """The coach's feed, if they made one (its address cannot be shown again: only the hash is kept)."""
+    return db.session.get(CalendarFeed, coach.id)
 
 
 def coach_for_feed(raw: str) -> CoachProfile:

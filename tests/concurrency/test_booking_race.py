@@ -168,9 +168,17 @@ def _race(database: str, coaches: int, named: bool, locks: bool) -> tuple[Counte
 
 
 def test_without_the_lock_sqlite_shows_the_race(tmp_path):
-    """The control: with the lock off, SQLite (which has no exclusion constraint) double-books or errors."""
-    outcome, booked = _race(f"sqlite:///{tmp_path / 'race.db'}", coaches=1, named=True, locks=False)
-    assert booked > 1 or any(status >= 500 for status in outcome), outcome
+    """The control: with the lock off, SQLite (which has no exclusion constraint) double-books or errors.
+
+    A race is a matter of timing, so the stampede runs up to three rounds on fresh databases; the lock tests
+    below must hold in every round they run."""
+    seen = []
+    for attempt in range(3):
+        outcome, booked = _race(f"sqlite:///{tmp_path / f'race{attempt}.db'}", coaches=1, named=True, locks=False)
+        seen.append((outcome, booked))
+        if booked > 1 or any(status >= 500 for status in outcome):
+            return
+    pytest.fail(f"no race seen without the lock in three rounds: {seen}")
 
 
 def test_without_the_lock_postgresql_still_refuses_overlaps_through_its_exclusion_constraint(database):

@@ -31,7 +31,7 @@ def coach(app):
 def test_prospect_books_reschedules_and_cancels_from_the_emailed_link(page, live_server, coach, mail):
     page.goto(f"{live_server.url}/book/strategy-call/{coach}")
     # The script found the browser's zone and fetched the times for it from the slots endpoint.
-    page.wait_for_function("document.getElementById('zone-name').textContent === 'Europe/London'")
+    page.wait_for_selector("#zone-name:text-is('Europe/London')")
     assert_accessible(page, "booking page")
     first = page.locator("a.slot").first
     chosen = first.inner_text()

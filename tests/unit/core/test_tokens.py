@@ -42,13 +42,33 @@ def test_a_token_signed_with_another_key_is_refused():
 
 
 @given(st.integers(min_value=0, max_value=200), st.characters(codec="ascii", categories=["L", "N"]))
-def test_changing_any_one_character_of_a_token_breaks_it(position, replacement):
+def test_changing_a_character_breaks_the_token_or_only_respells_it(position, replacement):
+    """Base64 leaves spare bits in the last character of each part, so a few changes are the same token
+    spelled otherwise; those must be remembered as the same token once it is spent."""
     token = tokens.sign(KEY, "reset", {"uid": 7})
     i = position % len(token)
     altered = token[:i] + replacement + token[i + 1:]
-    if altered != token:
-        with pytest.raises(TokenInvalid):
-            tokens.verify(KEY, "reset", altered, max_age=None)
+    try:
+        payload = tokens.verify(KEY, "reset", altered, max_age=None)
+    except TokenInvalid:
+        return
+    assert payload == {"uid": 7}
+    assert tokens.spent_key(altered) == tokens.spent_key(token)
+
+
+def respelled(token: str) -> str:
+    """The same token with the spare bits of its last character flipped."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    return token[:-1] + alphabet[alphabet.index(token[-1]) ^ 1]
+
+
+def test_a_respelled_token_verifies_but_is_spent_under_the_same_key():
+    token = tokens.sign(KEY, "reset", {"uid": 7})
+    other = respelled(token)
+    assert other != token
+    assert tokens.verify(KEY, "reset", other, max_age=None) == {"uid": 7}
+    assert tokens.spent_key(other) == tokens.spent_key(token)
+    assert tokens.spent_key(token) != tokens.spent_key(tokens.sign(KEY, "reset", {"uid": 8}))
 
 
 @pytest.mark.parametrize("junk", ["", "x", "a.b.c", None, 12, "x" * 5000])
