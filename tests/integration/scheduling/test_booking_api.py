@@ -5,6 +5,7 @@ import datetime as dt
 import json
 
 import pytest
+import time_machine
 
 from tests.integration.scheduling.conftest import booking_body, count_bookings, open_event, set_hours
 
@@ -283,3 +284,26 @@ def test_a_cached_list_never_offers_a_time_that_has_fallen_inside_the_notice(cli
     assert slots(client).get_json()["slots"][0]["start"] == "2026-12-08T14:00:00+00:00"
     frozen.move_to(dt.datetime(2026, 12, 8, 13, 0, 1, tzinfo=dt.UTC))
     assert slots(client).get_json()["slots"][0]["start"] == "2026-12-08T14:30:00+00:00"
+
+
+def test_a_manage_link_expires_thirty_days_after_the_call(client, ny_coach, frozen):
+    made = client.post("/api/v1/bookings", json=booking_body("2026-12-08T14:00:00+00:00")).get_json()
+    token = made["manage_url"].rsplit("/", 1)[1]
+    assert client.get(f"/manage/{token}").status_code == 200
+    frozen.move_to(dt.datetime(2027, 1, 8, 15, 0, tzinfo=dt.UTC))
+    assert client.get(f"/manage/{token}").status_code == 404
+    response = client.post("/api/v1/bookings/cancel", json={"token": token})
+    assert response.status_code == 400 and "expired" in response.get_json()["error"]["message"]
+
+
+def test_a_new_york_coach_keeps_nine_oclock_local_across_both_dst_changes(client, ny_coach):
+    with time_machine.travel(dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC), tick=False):
+        march = slots(client, start="2026-03-06", end="2026-03-09").get_json()["slots"]
+    firsts = {s["start"][:10]: s["start"] for s in reversed(march)}
+    assert firsts["2026-03-06"] == "2026-03-06T14:00:00+00:00"  # Friday, EST (-5)
+    assert firsts["2026-03-09"] == "2026-03-09T13:00:00+00:00"  # Monday after the spring change, EDT (-4)
+    with time_machine.travel(dt.datetime(2026, 10, 25, 12, 0, tzinfo=dt.UTC), tick=False):
+        november = slots(client, start="2026-10-30", end="2026-11-02", zone="America/New_York").get_json()["slots"]
+    local_firsts = {s["start"][:10]: s["start"] for s in reversed(november)}
+    assert local_firsts["2026-10-30"] == "2026-10-30T09:00:00-04:00"
+    assert local_firsts["2026-11-02"] == "2026-11-02T09:00:00-05:00"
