@@ -232,3 +232,20 @@ def user_for_api_token(raw: str, now: dt.datetime) -> User | None:
     if row is None or not row.user.active or not row.user.is_staff:
         return None
     return row.user
+
+
+def update_coach_profile(profile: CoachProfile, *, title: str, bio: str, video_url: str,
+                         takes_bookings: bool) -> CoachProfile:
+    """A coach's public booking profile; the video link must be an https address."""
+    title = " ".join((title or "").split())
+    if not title or len(title) > 120:
+        raise InvalidInput("Please give a short title.", fields={"title": "Between 1 and 120 characters."})
+    video_url = (video_url or "").strip()
+    if video_url and (not video_url.startswith("https://") or len(video_url) > 500 or any(c.isspace()
+                                                                                          for c in video_url)):
+        raise InvalidInput("The video link must be an https:// address.",
+                           fields={"video_url": "Paste an address that starts with https://."})
+    profile.title, profile.bio, profile.video_url = title, (bio or "").strip()[:2000], video_url
+    profile.takes_bookings = bool(takes_bookings) and profile.user.active
+    db.session.commit()
+    return profile

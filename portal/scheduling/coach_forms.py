@@ -252,3 +252,16 @@ class EventTypeForm(FlaskForm):
                 if field is not None:
                     field.errors, placed = [*field.errors, message], True
         return placed
+
+
+class BookingProfileForm(FlaskForm):
+    """What prospects see of a coach on the booking pages and in their invitation."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=120)],
+                        description='Shown under your name, e.g. "Associate coach, DPT".')
+    bio = TextAreaField("About you", validators=[Optional(), Length(max=2000)],
+                        description="Two or three sentences for runners choosing a coach.")
+    video_url = StringField("Video call link", validators=[Optional(), Length(max=500)],
+                            description="Your personal meeting room (Zoom, Google Meet, Whereby...). "
+                                        "It goes into every invitation.")
+    takes_bookings = BooleanField("Take new strategy calls")

@@ -61,6 +61,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/coach/calendar/calendars/<int:item_id>/refresh", "POST"): (302, 403, 404, 404),
     ("/coach/calendar/calendars/<int:item_id>/remove", "POST"): (302, 403, 404, 404),
     ("/coach/calendar/feed", "POST"): (302, 403, 200, 200),
+    ("/coach/calendar/profile", "GET"): (302, 403, 200, 200),
+    ("/coach/calendar/profile", "POST"): (302, 403, 422, 422),
     ("/coach/calls/<int:booking_id>", "GET"): (302, 403, 404, 404),
     ("/coach/calls/<int:booking_id>", "POST"): (302, 403, 404, 404),
     ("/coach/calls/<int:booking_id>/cancel", "POST"): (302, 403, 404, 404),

@@ -9,4 +9,4 @@ bp = Blueprint("scheduling_coach", __name__, url_prefix="/coach")
 # The private subscription feed lives outside /coach: calendar apps fetch it with no session.
 feed_bp = Blueprint("scheduling_feed", __name__)
 
-from portal.scheduling.coach_views import calendar, calls, event_types, sources  # noqa: E402,F401  (routes)
+from portal.scheduling.coach_views import calendar, calls, event_types, profile, sources  # noqa: E402,F401
