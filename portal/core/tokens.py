@@ -5,7 +5,8 @@ import hashlib
 import secrets
 from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadData, BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_decode, base64_encode
 
 from portal.core.errors import TokenInvalid
 

@@ -79,23 +79,40 @@ def delivered(sink) -> Counter:
 def test_the_check_catches_a_double_send_when_claims_are_not_exclusive(app, smtp_sink, monkeypatch):
     now = clock.now()
     addresses = queue_many(app, now)
-    rendezvous = threading.Barrier(2)
+    claimed = threading.Barrier(2)
+    sending_first = threading.Barrier(2)
 
     def naive_claim(now, limit=sending.BATCH):
-        ids = list(db.session.scalars(select(OutboxEmail.id).where(sending._due(now)).limit(limit)))
+        ids = list(db.session.scalars(select(OutboxEmail.id).where(sending._due(now)).order_by(OutboxEmail.id)
+                                      .limit(limit)))
         db.session.commit()
-        rendezvous.wait(5)
+        claimed.wait(5)
         for email_id in ids:
             db.session.execute(update(OutboxEmail).where(OutboxEmail.id == email_id)
                                .values(status=EmailStatus.SENDING, claimed_until=now + sending.CLAIM_FOR))
         db.session.commit()
         return ids
 
+    real_transport_for = sending.transport_for
+
+    class BothSendTheFirstAtOnce:
+        """Each worker's first send waits for the other's, so neither has marked that email sent yet."""
+
+        def __init__(self, config):
+            self.inner, self.first = real_transport_for(config), True
+
+        def send(self, msg):
+            if self.first:
+                self.first = False
+                sending_first.wait(5)
+            self.inner.send(msg)
+
     monkeypatch.setattr(sending, "claim_due", naive_claim)
+    monkeypatch.setattr(sending, "transport_for", BothSendTheFirstAtOnce)
     assert run_workers(app, now) == []
     counts = delivered(smtp_sink)
     assert set(counts) == set(addresses)
-    assert max(counts.values()) == 2, "the naive claim should have sent some email twice"
+    assert counts[addresses[0]] == 2, "the naive claim should have sent the first email twice"
 
 
 @pytest.mark.parametrize("workers", [2, 4])
