@@ -80,8 +80,11 @@ def bearer_user():
 
 def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, auth: str = PUBLIC,
              body: type[BaseModel] | None = None, query: type[BaseModel] | None = None, response: Any = None,
-             status: int = 200, errors: tuple[int, ...] = (), tags: tuple[str, ...] = ()) -> Callable:
-    """Register a JSON endpoint: parse and validate input, check the bearer token, serialise the answer."""
+             status: int = 200, errors: tuple[int, ...] = (), tags: tuple[str, ...] = (),
+             limits: tuple[Callable, ...] = ()) -> Callable:
+    """Register a JSON endpoint: parse and validate input, check the bearer token, serialise the answer.
+
+    `limits` (Flask-Limiter decorators) wrap the whole endpoint, so bad input counts against them too."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         adapter = TypeAdapter(response) if response is not None else None
@@ -116,12 +119,13 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, auth: str =
                 return result
             return jsonify(adapter.dump_python(result, mode="json")), status
 
-        wrapper.access = (PUBLIC,) if auth == PUBLIC else ("api-token:coach", "api-token:admin")  # type: ignore
-        bp.add_url_rule(rule, view_func=wrapper, methods=[method])
+        limited = functools.reduce(lambda fn, limit: limit(fn), limits, wrapper)
+        limited.access = (PUBLIC,) if auth == PUBLIC else ("api-token:coach", "api-token:admin")  # type: ignore
+        bp.add_url_rule(rule, view_func=limited, methods=[method])
         REGISTRY.append(Endpoint(rule=bp.url_prefix + rule, method=method.lower(), summary=summary, auth=auth,
                                  body=body, query=query, response=response, status=status, errors=errors,
                                  tags=tags, operation_id=view.__name__))
-        return wrapper
+        return limited
 
     return decorate
 

@@ -74,9 +74,9 @@ def list_slots(slug: str, query: SlotsQuery):
 
 
 @endpoint(api_bp, "/bookings", "POST", summary="Book a call", body=BookingIn, response=BookingOut, status=201,
-          errors=(404, 409, 429), tags=TAGS)
-@limiter.limit(lambda: current_app.config["RATELIMIT_BOOKING_IP"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_BOOKING_EMAIL"], key_func=_booking_email_key)
+          errors=(404, 409, 429), tags=TAGS, limits=(
+              limiter.limit(lambda: current_app.config["RATELIMIT_BOOKING_IP"]),
+              limiter.limit(lambda: current_app.config["RATELIMIT_BOOKING_EMAIL"], key_func=_booking_email_key)))
 def create_booking(body: BookingIn):
     if body.website:
         raise InvalidInput("Leave the website field empty.", fields={"website": "Must be empty."})
@@ -95,8 +95,8 @@ def booking_out(booking: Booking, token: str, zone_name: str) -> BookingOut:
 
 
 @endpoint(api_bp, "/bookings/cancel", "POST", summary="Cancel a booking with its manage token", body=CancelIn,
-          response=CancelOut, errors=(400, 403, 429), tags=TAGS)
-@limiter.limit(lambda: current_app.config["RATELIMIT_BOOKING_IP"])
+          response=CancelOut, errors=(400, 403, 429), tags=TAGS,
+          limits=(limiter.limit(lambda: current_app.config["RATELIMIT_BOOKING_IP"]),))
 def cancel_booking(body: CancelIn):
     now = clock.now()
     booking = booking_service.booking_for_token(body.token, current_app.config["SECRET_KEY"], now)

@@ -136,3 +136,14 @@ def test_booking_is_rate_limited_per_email(tmp_path, smtp_sink):
     statuses = [client.post("/api/v1/bookings", json=body).status_code for _ in range(3)]
     assert statuses[:2] != [429, 429] and statuses[2] == 429
     assert client.post("/api/v1/bookings", json=body).get_json()["error"]["code"] == "rate_limited"
+
+
+def test_bad_booking_requests_count_against_the_rate_limit_too(tmp_path, smtp_sink):
+    from tests.conftest import make_app, migrate_to_head
+
+    app = make_app(f"sqlite:///{tmp_path / 'rl.db'}", tmp_path, smtp_sink.port, RATELIMIT_ENABLED=True,
+                   RATELIMIT_BOOKING_IP="3 per minute", RATELIMIT_STORAGE_URI="memory://")
+    migrate_to_head(app)
+    client = app.test_client()
+    statuses = [client.post("/api/v1/bookings", json={"junk": True}).status_code for _ in range(4)]
+    assert statuses == [422, 422, 422, 429]
