@@ -10,6 +10,7 @@ from portal.accounts.models import User
 from portal.core.access import Role
 from portal.extensions import db
 from portal.scheduling.models import WeeklyHours
+from portal.scheduling.services import ensure_strategy_call, require_answers
 
 DEMO_PASSWORD = "demo-password-123"
 
@@ -38,6 +39,10 @@ def _hhmm(text: str) -> dt.time:
 def seed_demo(now: dt.datetime) -> list[str]:
     """Create what is missing; running it again changes nothing that exists."""
     lines = []
+    if accounts.find_by_email(COACHES[0][0]) is None:
+        # The demo business wants to know the goal and the injury before every call.
+        require_answers(ensure_strategy_call(now), {"goal", "injury"})
+        db.session.commit()
     for email, name, zone_name, role, title, bio, weekly in COACHES:
         user = accounts.find_by_email(email)
         if user is None:

@@ -11,7 +11,6 @@ import datetime as dt
 import sqlalchemy as sa
 
 import portal.core.types
-from portal.scheduling.services import STRATEGY_CALL_QUESTIONS
 
 # revision identifiers, used by Alembic.
 revision = '0001'
@@ -287,6 +286,16 @@ def upgrade():
         "created_at": dt.datetime.now(dt.UTC),
     }])
 
+
+# Frozen here (not imported) so this migration means the same thing whatever the code becomes.
+STRATEGY_CALL_QUESTIONS = [
+    {"key": "goal", "label": "What is your running goal?", "type": "text", "required": False},
+    {"key": "injury", "label": "What injury or pain is holding you back, and for how long?", "type": "text",
+     "required": False},
+    {"key": "weekly_mileage", "label": "Weekly mileage (miles)", "type": "number", "required": False},
+    {"key": "next_race", "label": "Your next race", "type": "text", "required": False},
+    {"key": "next_race_on", "label": "Date of your next race", "type": "date", "required": False},
+]
 
 CALENDAR_TABLES = ("bookings", "weekly_hours", "availability_overrides", "time_off", "blocked_times", "busy_times")
 

@@ -9,10 +9,12 @@ from portal.accounts.models import CoachProfile
 from portal.extensions import db
 from portal.scheduling.models import STRATEGY_CALL, EventType, EventTypeCoach
 
+# Out of the box nothing is mandatory, so any program can book with `"answers": {}`; a business makes
+# questions required on its event type (the demo requires the goal and the injury).
 STRATEGY_CALL_QUESTIONS = [
-    {"key": "goal", "label": "What is your running goal?", "type": "text", "required": True},
+    {"key": "goal", "label": "What is your running goal?", "type": "text", "required": False},
     {"key": "injury", "label": "What injury or pain is holding you back, and for how long?", "type": "text",
-     "required": True},
+     "required": False},
     {"key": "weekly_mileage", "label": "Weekly mileage (miles)", "type": "number", "required": False},
     {"key": "next_race", "label": "Your next race", "type": "text", "required": False},
     {"key": "next_race_on", "label": "Date of your next race", "type": "date", "required": False},
@@ -33,6 +35,11 @@ def ensure_strategy_call(now: dt.datetime) -> EventType:
         db.session.add(event)
         db.session.flush()
     return event
+
+
+def require_answers(event: EventType, keys: set[str]) -> None:
+    """Make these intake questions required (and only these)."""
+    event.questions = [dict(q, required=q["key"] in keys) for q in event.questions or []]
 
 
 def add_coach_to_default_event_types(profile: CoachProfile, now: dt.datetime) -> None:

@@ -31,8 +31,14 @@ def open_event(**changes) -> None:
     """Make the strategy call easy to book in tests: no notice, long window, unless told otherwise."""
     from portal.scheduling import hours
 
+    from portal.extensions import db
+    from portal.scheduling.services import ensure_strategy_call, require_answers
+
     settings = {"minimum_notice_minutes": 0, "booking_window_days": 60}
     settings.update(changes)
+    # As in the demo business: the goal and the injury must be answered.
+    require_answers(ensure_strategy_call(dt.datetime.now(dt.UTC)), {"goal", "injury"})
+    db.session.commit()
     hours.update_event_type("strategy-call", settings)
 
 
