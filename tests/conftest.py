@@ -357,3 +357,19 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+# --- what this run exercised -------------------------------------------------------------------------
+
+def pytest_report_header(config):
+    browser = CHROMIUM if Path(CHROMIUM).exists() else "missing (browser tests skip)"
+    databases = "sqlite" + (f", postgresql ({PG_URL})" if PG_URL else " only (set TEST_DATABASE_URL for PostgreSQL)")
+    return [f"portal databases: {databases}", f"portal browser: {browser}"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    passed = terminalreporter.stats.get("passed", [])
+    on_pg = sum("postgresql" in r.nodeid for r in passed)
+    in_browser = sum("/e2e/" in r.nodeid for r in passed)
+    terminalreporter.write_line(f"portal: {len(passed)} passed, {on_pg} of them on PostgreSQL, "
+                                f"{in_browser} in Chromium")

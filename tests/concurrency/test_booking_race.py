@@ -137,11 +137,7 @@ def _active_bookings(database_url: str) -> int:
         engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'race.db'}"
-        return
+def _postgres_database():
     if not PG_URL:
         if IN_CI:
             pytest.fail("CI needs TEST_DATABASE_URL")
@@ -156,6 +152,19 @@ def database(request, tmp_path):
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
     admin.dispose()
+
+
+@pytest.fixture
+def postgres_database():
+    yield from _postgres_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'race.db'}"
+    else:
+        yield from _postgres_database()
 
 
 def _race(database: str, coaches: int, named: bool, locks: bool) -> tuple[Counter, int]:
@@ -181,10 +190,8 @@ def test_without_the_lock_sqlite_shows_the_race(tmp_path):
     pytest.fail(f"no race seen without the lock in three rounds: {seen}")
 
 
-def test_without_the_lock_postgresql_still_refuses_overlaps_through_its_exclusion_constraint(database):
-    if database.startswith("sqlite"):
-        pytest.skip("SQLite has no exclusion constraint")
-    outcome, booked = _race(database, coaches=1, named=True, locks=False)
+def test_without_the_lock_postgresql_still_refuses_overlaps_through_its_exclusion_constraint(postgres_database):
+    outcome, booked = _race(postgres_database, coaches=1, named=True, locks=False)
     assert booked == 1 and outcome[201] == 1, outcome
     assert not any(status >= 500 for status in outcome), outcome
 
