@@ -58,6 +58,9 @@ def load(instance_path: str, env: os._Environ[str] | dict[str, str] = os.environ
         "RATELIMIT_FORMS_IP": env.get("RATELIMIT_FORMS_IP", "10 per minute; 60 per hour"),
         "RATELIMIT_BOOKING_IP": env.get("RATELIMIT_BOOKING_IP", "20 per minute; 100 per hour"),
         "RATELIMIT_BOOKING_EMAIL": env.get("RATELIMIT_BOOKING_EMAIL", "5 per minute; 20 per day"),
+        # Per-process cache of slot lists (see scheduling/slot_cache.py); the benchmark turns it off to measure
+        # the engine's cold path.
+        "SLOT_CACHE": _bool(env.get("PORTAL_SLOT_CACHE"), True),
         # Only the concurrency tests turn this off, to show that without the lock the race is real.
         "BOOKING_LOCKS": _bool(env.get("PORTAL_BOOKING_LOCKS"), True),
         "SESSION_COOKIE_HTTPONLY": True,

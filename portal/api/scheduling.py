@@ -55,22 +55,24 @@ def list_event_types():
 @endpoint(api_bp, "/event-types/<slug>/slots", "GET", summary="Free times on the days asked, in the zone asked",
           query=SlotsQuery, response=SlotsOut, errors=(404,), tags=TAGS)
 def list_slots(slug: str, query: SlotsQuery):
-    event = booking_service.active_event_type(slug)
-    coaches = bookable_coaches(event, query.coach)
-    if query.coach and not coaches:
-        raise NotFound("That coach does not take this kind of call.")
     now = clock.now()
+    key = slot_cache.key_for(slug, query.coach, query.start, query.end, query.timezone, now)
+    if key is None:
+        raise NotFound("There is no such kind of call.")
+    _, coach_rows, *_ = key
+    if query.coach and not coach_rows:
+        raise NotFound("That coach does not take this kind of call.")
 
     def compute():
-        found = free_slots(event, query.start, query.end, query.timezone, now, query.coach, coaches=coaches)
+        event = booking_service.active_event_type(slug)
+        found = free_slots(event, query.start, query.end, query.timezone, now, query.coach)
         body = SlotsOut(timezone=query.timezone, slots=[
             SlotOut(start=local(s.start, query.timezone).isoformat(), end=local(s.end, query.timezone).isoformat(),
                     coaches=list(s.coaches)) for s in found])
         return (found[0].start if found else None), body.model_dump(mode="json")
 
-    key = slot_cache.key_for(event, coaches, query.start, query.end, query.timezone, now)
-    body = slot_cache.get_or_compute(key, now, dt.timedelta(minutes=event.minimum_notice_minutes), compute)
-    return Response(body, mimetype="application/json")
+    notice = dt.timedelta(minutes=key[0][5])
+    return Response(slot_cache.get_or_compute(key, now, notice, compute), mimetype="application/json")
 
 
 @endpoint(api_bp, "/bookings", "POST", summary="Book a call", body=BookingIn, response=BookingOut, status=201,

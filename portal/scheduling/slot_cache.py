@@ -13,8 +13,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
-from portal.accounts.models import CoachProfile
-from portal.scheduling.models import EventType
+from flask import current_app
+from sqlalchemy import and_, bindparam, select
+
+from portal.accounts.models import CoachProfile, User
+from portal.extensions import db
+from portal.scheduling.models import EventType, EventTypeCoach
 
 TTL_SECONDS = 60.0
 MAX_ENTRIES = 512
@@ -23,19 +27,48 @@ _lock = threading.Lock()
 _entries: OrderedDict[tuple, tuple[float, dt.datetime | None, bytes]] = OrderedDict()
 
 
-def key_for(event: EventType, coaches: Sequence[CoachProfile], first: dt.date, last: dt.date, zone_name: str,
-            now: dt.datetime) -> tuple:
-    settings = (event.id, event.duration_minutes, event.slot_interval_minutes, event.buffer_before_minutes,
-                event.buffer_after_minutes, event.minimum_notice_minutes, event.booking_window_days,
-                event.daily_limit)
+def _key_query(one_coach: bool):
+    coach_match = [CoachProfile.id == EventTypeCoach.coach_id, CoachProfile.takes_bookings.is_(True)]
+    if one_coach:
+        coach_match.append(CoachProfile.slug == bindparam("coach"))
+    return (select(EventType.id, EventType.duration_minutes, EventType.slot_interval_minutes,
+                   EventType.buffer_before_minutes, EventType.buffer_after_minutes, EventType.minimum_notice_minutes,
+                   EventType.booking_window_days, EventType.daily_limit,
+                   CoachProfile.id, CoachProfile.calendar_version, User.timezone)
+            .select_from(EventType)
+            .outerjoin(EventTypeCoach, EventTypeCoach.event_type_id == EventType.id)
+            .outerjoin(CoachProfile, and_(*coach_match))
+            .outerjoin(User, and_(User.id == CoachProfile.user_id, User.active.is_(True)))
+            .where(EventType.slug == bindparam("slug"), EventType.active.is_(True))
+            .order_by(CoachProfile.id))
+
+
+# Built once: on a cache hit this one query is all the database work a slots request does.
+_KEY_QUERIES = {False: _key_query(False), True: _key_query(True)}
+
+
+def key_for(slug: str, coach_slug: str | None, first: dt.date, last: dt.date, zone_name: str,
+            now: dt.datetime) -> tuple | None:
+    """The cache key for a slots request, or None when the event type does not exist (or is switched off).
+
+    The key holds the event's settings and, per bookable coach, id, calendar_version and zone. A key with no
+    coaches means nobody takes the event (or not the coach asked for)."""
+    params = {"slug": slug, **({"coach": coach_slug} if coach_slug else {})}
+    rows = db.session.execute(_KEY_QUERIES[coach_slug is not None], params).all()
+    if not rows:
+        return None
+    settings = tuple(rows[0][:8])
+    coaches = tuple((r[8], r[9], r[10]) for r in rows if r[8] is not None and r[10] is not None)
     # The minute is part of the key: the window's far edge moves with `now`.
     minute = int(now.timestamp() // 60)
-    return settings, tuple((c.id, c.calendar_version, c.user.timezone) for c in coaches), first, last, zone_name, minute
+    return settings, coaches, first, last, zone_name, minute
 
 
 def get_or_compute(key: tuple, now: dt.datetime, notice: dt.timedelta,
                    compute: Callable[[], tuple[dt.datetime | None, dict]]) -> bytes:
     """The JSON body for `key`: cached when still right for `now`, else computed and stored."""
+    if not current_app.config["SLOT_CACHE"]:
+        return json.dumps(compute()[1], separators=(",", ":")).encode()
     clock = time.monotonic()
     with _lock:
         hit = _entries.get(key)
