@@ -91,12 +91,17 @@ def set_override(coach: CoachProfile, on: dt.date, intervals: Sequence[Sequence[
     db.session.commit()
 
 
-def remove_override(coach: CoachProfile, override_id: int) -> None:
-    row = db.session.get(AvailabilityOverride, override_id)
+def _remove_own(model, coach: CoachProfile, row_id: int, missing: str) -> None:
+    """Delete one of the coach's own rows; another coach's row is as good as missing."""
+    row = db.session.get(model, row_id)
     if row is None or row.coach_id != coach.id:
-        raise NotFound("No such date.")
+        raise NotFound(missing)
     db.session.delete(row)
     db.session.commit()
+
+
+def remove_override(coach: CoachProfile, override_id: int) -> None:
+    _remove_own(AvailabilityOverride, coach, override_id, "No such date.")
 
 
 def add_time_off(coach: CoachProfile, starts_on: dt.date, ends_on: dt.date, note: str) -> TimeOff:
@@ -111,11 +116,7 @@ def add_time_off(coach: CoachProfile, starts_on: dt.date, ends_on: dt.date, note
 
 
 def remove_time_off(coach: CoachProfile, row_id: int) -> None:
-    row = db.session.get(TimeOff, row_id)
-    if row is None or row.coach_id != coach.id:
-        raise NotFound("No such time off.")
-    db.session.delete(row)
-    db.session.commit()
+    _remove_own(TimeOff, coach, row_id, "No such time off.")
 
 
 def add_block(coach: CoachProfile, start: dt.datetime, end: dt.datetime, note: str) -> BlockedTime:
@@ -130,11 +131,7 @@ def add_block(coach: CoachProfile, start: dt.datetime, end: dt.datetime, note: s
 
 
 def remove_block(coach: CoachProfile, row_id: int) -> None:
-    row = db.session.get(BlockedTime, row_id)
-    if row is None or row.coach_id != coach.id:
-        raise NotFound("No such blocked time.")
-    db.session.delete(row)
-    db.session.commit()
+    _remove_own(BlockedTime, coach, row_id, "No such blocked time.")
 
 
 EDITABLE = ("duration_minutes", "slot_interval_minutes", "buffer_before_minutes", "buffer_after_minutes",
