@@ -16,6 +16,16 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
 
 
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2199, 12, 31)
+
+
+def _sane_date(value: dt.date) -> dt.date:
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"pick a date between {EARLIEST} and {LATEST}")
+    return value
+
+
 def _zone(value: str) -> str:
     if not is_valid_zone(value):
         raise ValueError("not a known IANA time zone, e.g. Europe/London")
@@ -45,6 +55,7 @@ class SlotsQuery(Strict):
     coach: Slug | None = Field(default=None, description="Only this coach's times")
 
     _check_zone = field_validator("timezone")(_zone)
+    _check_dates = field_validator("start", "end")(_sane_date)
 
     @model_validator(mode="after")
     def _range(self) -> SlotsQuery:
@@ -128,6 +139,7 @@ class OverrideIO(Strict):
     intervals: list[Interval] = Field(default_factory=list)
 
     _check = field_validator("intervals")(_check_intervals)
+    _check_date = field_validator("date")(_sane_date)
 
 
 class AvailabilityIO(Strict):
@@ -156,6 +168,8 @@ class AvailabilityIO(Strict):
 class MyBookingsQuery(Strict):
     start: dt.date
     end: dt.date
+
+    _check_dates = field_validator("start", "end")(_sane_date)
 
     @model_validator(mode="after")
     def _range(self) -> MyBookingsQuery:

@@ -42,6 +42,8 @@ def _first_day(zone_name: str, now: dt.datetime) -> tuple[dt.date, str | None]:
         asked = dt.date.fromisoformat(raw)
     except ValueError:
         return today, "That date is not valid; showing the coming days."
+    if asked > today + dt.timedelta(days=366):
+        return today, "That date is too far ahead; showing the coming days."
     return max(asked, today), None
 
 

@@ -307,3 +307,11 @@ def test_a_new_york_coach_keeps_nine_oclock_local_across_both_dst_changes(client
     local_firsts = {s["start"][:10]: s["start"] for s in reversed(november)}
     assert local_firsts["2026-10-30"] == "2026-10-30T09:00:00-04:00"
     assert local_firsts["2026-11-02"] == "2026-11-02T09:00:00-05:00"
+
+
+@pytest.mark.parametrize("start, end", [("0001-01-01", "0001-01-01"), ("9999-12-25", "9999-12-31")])
+def test_dates_at_the_ends_of_the_calendar_are_refused_not_crashed_on(client, ny_coach, start, end):
+    response = client.get(SLOTS, query_string={"start": start, "end": end, "timezone": "Pacific/Kiritimati"})
+    assert response.status_code == 422
+    page = client.get("/book/strategy-call", query_string={"date": "9999-12-31", "timezone": "Pacific/Kiritimati"})
+    assert page.status_code == 400 and "too far ahead" in page.get_data(as_text=True)
