@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import Markup, escape
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from portal.core.access import public, wants_json
 from portal.core.errors import DomainError
@@ -49,7 +50,16 @@ API_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "no
              429: "rate_limited", 500: "server_error"}
 
 
+class RowId(IntegerConverter):
+    """<int:...> in every route: ids past what an integer column holds are a 404, not a database error."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", 2_147_483_647)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_web(app: Flask) -> None:
+    app.url_map.converters["int"] = RowId
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500

@@ -75,3 +75,8 @@ def test_a_body_too_large_is_refused_politely(client):
     response = client.post("/login", data={"email": "x" * (3 * 1024 * 1024)})
     assert response.status_code == 413
     assert "That was too big" in response.get_data(as_text=True)
+
+
+def test_an_id_too_big_for_the_database_is_a_404_not_a_crash(client):
+    assert client.get("/dev/mail/99999999999999999999").status_code == 404
+    assert client.get("/coach/calls/2147483648").status_code in (302, 404)  # anonymous: sent to log in

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Blueprint
+from werkzeug.routing import IntegerConverter
 
 from portal.core.access import PUBLIC, public, undeclared_endpoints
 from tests.conftest import Auth
@@ -161,8 +162,8 @@ class World:
             if name in self.samples:
                 values[name] = self.samples[name]
             else:
-                converter = type(rule._converters[name]).__name__
-                values[name] = 999_999 if converter == "IntegerConverter" else "no-such-thing"
+                numeric = isinstance(rule._converters[name], IntegerConverter)
+                values[name] = 999_999 if numeric else "no-such-thing"
         return rule.build(values, append_unknown=False)[1]
 
     def request(self, role: str, rule, method: str):
