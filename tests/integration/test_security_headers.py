@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from tests.conftest import Auth
 from tests.factories import UserFactory
@@ -41,8 +42,7 @@ def get_paths(app) -> list[str]:
             continue
         values = {}
         for name in rule.arguments:
-            converter = type(rule._converters[name]).__name__
-            values[name] = 1 if converter == "IntegerConverter" else "strategy-call"
+            values[name] = 1 if isinstance(rule._converters[name], IntegerConverter) else "strategy-call"
         if rule.endpoint == "static":
             values = {"filename": "css/portal.css"}
         paths.append(rule.build(values, append_unknown=False)[1])
