@@ -27,7 +27,8 @@ COACHES = [
       5: [("09:00", "12:00")]}),
     ("sam@stridelab.example", "Sam Patel", "America/Los_Angeles", Role.COACH, "Associate coach, PT",
      "Former collegiate 1500 m runner. Sam works with runners coming back from Achilles and calf injuries.",
-     {1: [("10:00", "16:00")], 2: [("07:00", "11:00")], 3: [("10:00", "16:00")], 4: [("07:00", "12:00"), ("13:00", "15:00")]}),
+     {1: [("10:00", "16:00")], 2: [("07:00", "11:00")], 3: [("10:00", "16:00")],
+      4: [("07:00", "12:00"), ("13:00", "15:00")]}),
 ]
 MEMBER = ("gina@example.com", "Gina Jensen", "America/Denver")
 

@@ -32,7 +32,8 @@ def normalise_email(raw: str) -> str:
 
 def check_password_rules(password: str) -> None:
     if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput(f"Use at least {MIN_PASSWORD} characters.", fields={"password": f"At least {MIN_PASSWORD} characters."})
+        raise InvalidInput(f"Use at least {MIN_PASSWORD} characters.",
+                           fields={"password": f"At least {MIN_PASSWORD} characters."})
     if len(password) > MAX_PASSWORD:
         raise InvalidInput("That password is too long.", fields={"password": f"At most {MAX_PASSWORD} characters."})
 

@@ -8,7 +8,8 @@ import zoneinfo
 
 @functools.cache
 def all_zones() -> tuple[str, ...]:
-    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))) + ["UTC"])
+    regions = (z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    return (*sorted(regions), "UTC")
 
 
 def is_valid_zone(name: str | None) -> bool:

@@ -166,7 +166,8 @@ def feed_ics(coach: CoachProfile, now: dt.datetime, public_base: str) -> bytes:
         Booking.start_at < now + HORIZON).order_by(Booking.start_at)).all()
     events = [ics.FeedEvent(uid=f"booking-{b.id}@stridelab.example", sequence=b.sequence, start=b.start_at,
                             end=b.end_at, stamp=b.updated_at, summary=f"{b.event_type.title}: {b.invitee_name}",
-                            description=f"{b.invitee_email}\n{public_base}/coach/calls/{b.id}", location=coach.video_url,
+                            description=f"{b.invitee_email}\n{public_base}/coach/calls/{b.id}",
+                            location=coach.video_url,
                             url=f"{public_base}/coach/calls/{b.id}", cancelled=b.status == "cancelled")
               for b in rows]
     return ics.feed(f"{coach.name} · Stride Lab calls", events)

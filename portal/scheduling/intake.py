@@ -32,7 +32,8 @@ def check_questions(questions: Any) -> list[dict]:
         choices = q.get("choices") or []
         if kind == "choice" and (not isinstance(choices, list) or not choices or len(choices) > 20 or
                                  not all(isinstance(c, str) and 0 < len(c) <= 100 for c in choices)):
-            raise InvalidInput("A choice question needs 1 to 20 choices.", fields={f"questions.{i}.choices": "Invalid."})
+            raise InvalidInput("A choice question needs 1 to 20 choices.",
+                               fields={f"questions.{i}.choices": "Invalid."})
         seen.add(key)
         clean.append({"key": key, "label": label.strip(), "type": kind, "required": bool(q.get("required")),
                       **({"choices": choices} if kind == "choice" else {})})

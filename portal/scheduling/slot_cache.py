@@ -3,7 +3,8 @@
 The key holds each coach's calendar_version (bumped by database triggers on any change to bookings, hours,
 overrides, time off, blocked or busy times), zone, the event type's settings and the range asked. So a cached
 list is never served after its data changed, whichever process made the change. Entries also expire after a
-minute, and the minute is in the key, because `now` moves the notice and window edges. Booking never uses this cache: it re-checks with the engine under the coach's lock."""
+minute, and the minute is in the key, because `now` moves the notice and window edges. Booking never uses this
+cache: it re-checks with the engine under the coach's lock."""
 from __future__ import annotations
 
 import datetime as dt

@@ -181,42 +181,45 @@ def manage(token: str):
                                        zone_name, now, booking.coach.slug) if s.start != booking.start_at]
         days = _days(found, zone_name, first, DAYS_SHOWN)
     return render_template("scheduling/manage.html", booking=booking, token=token, zone=zone_name, days=days,
-                           first=first, next_first=first + dt.timedelta(days=DAYS_SHOWN), can_change=can_change, cancel_form=CancelForm(),
+                           first=first, next_first=first + dt.timedelta(days=DAYS_SHOWN), can_change=can_change,
+                           cancel_form=CancelForm(),
                            reschedule_form=RescheduleForm(), problem=problem, zones=all_zones(),
                            today=local(now, zone_name).date()), 400 if problem else 200
+
+
+def _manage_action(token: str, form, invalid: str, action, done: str, then: str = "scheduling.manage"):
+    """The prospect's cancel and move buttons: run `action(booking)`, then say what happened."""
+    booking = _booking(token)
+    if not form.validate_on_submit():
+        flash(invalid, "error")
+        return redirect(url_for("scheduling.manage", token=token), code=303)
+    try:
+        action(booking)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("scheduling.manage", token=token), code=303)
+    flash(done, "success")
+    return redirect(url_for(then, token=token), code=303)
 
 
 @bp.post("/manage/<token>/cancel")
 @public
 @limiter.limit(lambda: current_app.config["RATELIMIT_BOOKING_IP"])
 def cancel(token: str):
-    booking = _booking(token)
     form = CancelForm()
-    if not form.validate_on_submit():
-        flash("Please keep the reason under 1,000 characters.", "error")
-        return redirect(url_for("scheduling.manage", token=token), code=303)
-    try:
-        service.cancel_booking(booking, reason=form.reason.data or "", by="invitee", now=clock.now())
-    except DomainError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("scheduling.manage", token=token), code=303)
-    flash("Your call is cancelled. We have emailed you and your coach.", "success")
-    return redirect(url_for("scheduling.manage", token=token), code=303)
+    return _manage_action(
+        token, form, "Please keep the reason under 1,000 characters.",
+        lambda booking: service.cancel_booking(booking, reason=form.reason.data or "", by="invitee", now=clock.now()),
+        "Your call is cancelled. We have emailed you and your coach.")
 
 
 @bp.post("/manage/<token>/reschedule")
 @public
 @limiter.limit(lambda: current_app.config["RATELIMIT_BOOKING_IP"])
 def reschedule(token: str):
-    booking = _booking(token)
     form = RescheduleForm()
-    if not form.validate_on_submit():
-        flash("Please pick a new time from the list.", "error")
-        return redirect(url_for("scheduling.manage", token=token), code=303)
-    try:
-        service.reschedule_booking(booking, start=_parse_start(form.start.data), by="invitee", now=clock.now())
-    except DomainError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("scheduling.manage", token=token), code=303)
-    flash("Your call has moved. We have emailed you an updated invitation.", "success")
-    return redirect(url_for("scheduling.confirmed", token=token), code=303)
+    return _manage_action(
+        token, form, "Please pick a new time from the list.",
+        lambda booking: service.reschedule_booking(booking, start=_parse_start(form.start.data), by="invitee",
+                                                   now=clock.now()),
+        "Your call has moved. We have emailed you an updated invitation.", then="scheduling.confirmed")

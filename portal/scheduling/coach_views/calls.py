@@ -40,6 +40,19 @@ def _call_page(booking, status: int = 200, **forms):
     ), status
 
 
+def _act_on_call(booking, form, form_name: str, action, done: str, rename: dict[str, str] | None = None):
+    """Run `action()` once `form` is valid, then flash `done` and go back to the call; else show what is wrong."""
+    if not form.validate_on_submit():
+        return _call_page(booking, 422, **{form_name: form})
+    try:
+        action()
+    except DomainError as exc:
+        _field_errors(form, exc, rename)
+        return _call_page(booking, exc.status, **{form_name: form})
+    flash(done, "success")
+    return redirect(url_for(".call", booking_id=booking.id))
+
+
 @bp.route("/calls/<int:booking_id>", methods=["GET", "POST"])
 @staff
 def call(booking_id: int):
@@ -47,15 +60,9 @@ def call(booking_id: int):
     if request.method == "GET":
         return _call_page(booking)
     form = CallNotesForm()
-    if form.validate_on_submit():
-        try:
-            calls.record_outcome(booking, form.outcome.data, form.notes.data, clock.now())
-        except DomainError as exc:
-            _field_errors(form, exc)
-            return _call_page(booking, exc.status, notes_form=form)
-        flash("Notes saved.", "success")
-        return redirect(url_for(".call", booking_id=booking.id))
-    return _call_page(booking, 422, notes_form=form)
+    return _act_on_call(booking, form, "notes_form",
+                        lambda: calls.record_outcome(booking, form.outcome.data, form.notes.data, clock.now()),
+                        "Notes saved.")
 
 
 @bp.post("/calls/<int:booking_id>/cancel")
@@ -63,17 +70,10 @@ def call(booking_id: int):
 def cancel_call(booking_id: int):
     booking = calls.call_for(current_user, booking_id)
     form = CancelCallForm()
-    if form.validate_on_submit():
-        try:
-            booking_service.cancel_booking(
-                booking, reason=form.reason.data or "", by="coach", now=clock.now()
-            )
-        except DomainError as exc:
-            _field_errors(form, exc)
-            return _call_page(booking, exc.status, cancel_form=form)
-        flash(f"The call is cancelled. We are emailing {booking.invitee_name}.", "success")
-        return redirect(url_for(".call", booking_id=booking.id))
-    return _call_page(booking, 422, cancel_form=form)
+    return _act_on_call(booking, form, "cancel_form",
+                        lambda: booking_service.cancel_booking(booking, reason=form.reason.data or "", by="coach",
+                                                               now=clock.now()),
+                        f"The call is cancelled. We are emailing {booking.invitee_name}.")
 
 
 @bp.post("/calls/<int:booking_id>/move")
@@ -81,16 +81,11 @@ def cancel_call(booking_id: int):
 def move_call(booking_id: int):
     booking = calls.call_for(current_user, booking_id)
     form = MoveCallForm()
-    if form.validate_on_submit():
+
+    def move() -> None:
         start = instant(form.move_on.data, form.move_at.data, booking.coach.user.timezone)
-        try:
-            booking_service.reschedule_booking(booking, start=start, by="coach", now=clock.now())
-        except DomainError as exc:
-            _field_errors(form, exc, {"start": "move_at"})
-            return _call_page(booking, exc.status, move_form=form)
-        flash(f"The call is moved. We are emailing {booking.invitee_name} the new time.", "success")
-        return redirect(url_for(".call", booking_id=booking.id))
-    return _call_page(booking, 422, move_form=form)
+        booking_service.reschedule_booking(booking, start=start, by="coach", now=clock.now())
 
-
-# --- event types --------------------------------------------------------------------------------------------
+    return _act_on_call(booking, form, "move_form", move,
+                        f"The call is moved. We are emailing {booking.invitee_name} the new time.",
+                        {"start": "move_at"})
