@@ -11,11 +11,11 @@ from portal.api import api_bp
 from portal.api.framework import endpoint
 from portal.core import clock
 from portal.core.errors import Forbidden, InvalidInput, NotFound
-from portal.core.timezones import local
+from portal.core.timezones import day_bounds, local
 from portal.extensions import db, limiter
 from portal.scheduling import booking as booking_service
 from portal.scheduling import hours, slot_cache
-from portal.scheduling.availability import _day_edges, bookable_coaches, free_slots
+from portal.scheduling.availability import bookable_coaches, free_slots
 from portal.scheduling.models import Booking, EventType
 from portal.scheduling.schemas import (
     AvailabilityIO,
@@ -132,8 +132,8 @@ def put_my_availability(user, body: AvailabilityIO):
 def my_bookings(user, query: MyBookingsQuery):
     coach = _own_coach(user)
     zone_name = user.timezone
-    start, _ = _day_edges(query.start, zone_name)
-    _, end = _day_edges(query.end, zone_name)
+    start, _ = day_bounds(query.start, zone_name)
+    _, end = day_bounds(query.end, zone_name)
     rows = db.session.scalars(select(Booking).options(joinedload(Booking.event_type)).where(
         Booking.coach_id == coach.id, Booking.start_at >= start, Booking.start_at < end).order_by(Booking.start_at))
     return MyBookingsOut(bookings=[MyBooking(

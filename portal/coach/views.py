@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.core import clock
 from portal.core.access import staff
-from portal.core.timezones import local, zone
+from portal.core.timezones import day_bounds, local
 from portal.extensions import db
 from portal.scheduling.models import Booking, BookingStatus
 
@@ -22,8 +22,7 @@ def home():
     now = clock.now()
     tz = current_user.timezone
     today = local(now, tz).date()
-    day_start = dt.datetime.combine(today, dt.time(0), zone(tz)).astimezone(dt.UTC)
-    day_end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0), zone(tz)).astimezone(dt.UTC)
+    day_start, day_end = day_bounds(today, tz)
     query = select(Booking).where(Booking.status == BookingStatus.CONFIRMED)
     if current_user.coach is not None and not current_user.is_admin:
         query = query.where(Booking.coach_id == current_user.coach.id)

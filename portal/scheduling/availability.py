@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import CoachProfile, User
-from portal.core.timezones import zone
+from portal.core.timezones import day_bounds
 from portal.extensions import db
 from portal.scheduling import slots
 from portal.scheduling.models import (
@@ -57,13 +57,6 @@ def bookable_coaches(event: EventType, coach_slug: str | None = None) -> list[Co
     return list(db.session.scalars(query))
 
 
-def _day_edges(day: dt.date, zone_name: str) -> tuple[dt.datetime, dt.datetime]:
-    tz = zone(zone_name)
-    start = dt.datetime.combine(day, dt.time(0), tz).astimezone(dt.UTC)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tz).astimezone(dt.UTC)
-    return start, end
-
-
 def _parse_wall(pairs: Sequence[Sequence[str]]) -> list[tuple[dt.time, dt.time]]:
     return [(dt.time.fromisoformat(a), dt.time.fromisoformat(b)) for a, b in pairs]
 
@@ -94,8 +87,8 @@ def load_calendars(coaches: Sequence[CoachProfile], start: dt.datetime, end: dt.
     for row in db.session.scalars(select(TimeOff).where(
             TimeOff.coach_id.in_(ids), TimeOff.ends_on >= lo.date() - dt.timedelta(days=1),
             TimeOff.starts_on <= hi.date() + dt.timedelta(days=1))):
-        first, _ = _day_edges(row.starts_on, zones[row.coach_id])
-        _, last = _day_edges(row.ends_on, zones[row.coach_id])
+        first, _ = day_bounds(row.starts_on, zones[row.coach_id])
+        _, last = day_bounds(row.ends_on, zones[row.coach_id])
         busy[row.coach_id].append(slots.Interval(first, last))
     for model in (BlockedTime, BusyTime):
         for coach_id, busy_start, busy_end in db.session.execute(select(model.coach_id, model.start_at, model.end_at)
@@ -155,7 +148,7 @@ def free_slots(event: EventType, first_day: dt.date, last_day: dt.date, zone_nam
     """Free slots on the days first_day..last_day as the viewer in `zone_name` sees them."""
     if coaches is None:
         coaches = bookable_coaches(event, coach_slug)
-    start, _ = _day_edges(first_day, zone_name)
-    _, end = _day_edges(last_day, zone_name)
+    start, _ = day_bounds(first_day, zone_name)
+    _, end = day_bounds(last_day, zone_name)
     calendars = load_calendars(coaches, start, end)
     return slots.compute_slots(calendars, engine_settings(event), start, end, now)
